@@ -1,0 +1,42 @@
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORTFOLIO_AS_OF ?= 2023-05-04
+
+.PHONY: run test venv dev-venv migrate seed schema bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.dev-installed
+
+## make run: install, migrate, load the seed's portfolio, print logins and tokens, serve on 127.0.0.1:8000
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata erqi_2023
+	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py demo_accounts
+	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: install what the tests need and run the whole suite (DATABASE_URL picks the database)
+test: dev-venv
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -n 2 -q
+
+## make schema: regenerate the committed OpenAPI schema after an API change
+schema: venv
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+## make bench: the benchmarks of docs/performance.md
+bench: dev-venv
+	$(PY) manage.py bench --projects 100000
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

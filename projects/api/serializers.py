@@ -1,0 +1,364 @@
+"""Output serializers (brief nesting, Chinese labels, annotated flags) and input serializers per model.
+
+Input serializers validate and hand their data to one service; they never save a model themselves.
+"""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from projects import services
+from projects.choices import (
+    ApprovalMode,
+    BatchKind,
+    MilestoneKind,
+    MilestoneState,
+    ProjectCategory,
+    ProjectLevel,
+    ProjectStatus,
+    Sector,
+    VisitKind,
+    WarningLevel,
+    WarningRule,
+)
+from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
+from projects.querysets import warning_settings
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DisplayField(serializers.Field):
+    """The Chinese label (`x_display`) of a coded field."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices.choices)
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.labels.get(value, value)
+
+
+def code_field(choices, **kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices.choices, **kwargs)
+
+
+def _as_of(serializer) -> date:
+    return serializer.context["as_of"]
+
+
+# --- brief forms for nesting ------------------------------------------------------------------
+
+
+class DepartmentBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name"]
+
+
+class OfficialBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Official
+        fields = ["id", "name", "title"]
+
+
+class ProjectBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name"]
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "name"]
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class MilestoneBriefSerializer(serializers.ModelSerializer):
+    kind = code_field(MilestoneKind, read_only=True)
+    kind_display = DisplayField(MilestoneKind, source="kind")
+    state = code_field(MilestoneState, read_only=True)
+    state_display = DisplayField(MilestoneState, source="state")
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "kind", "kind_display", "title", "due_period", "due_date", "completed_on", "state",
+                  "state_display"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    kind = code_field(BatchKind)
+    kind_display = DisplayField(BatchKind, source="kind")
+
+    class Meta:
+        model = ProjectBatch
+        fields = ["period", "kind", "kind_display"]
+
+
+# --- departments and officials ----------------------------------------------------------------
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name"]
+
+    def create(self, validated_data):
+        return services.department_save(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.department_save(department=instance, **validated_data)
+
+
+class OfficialSerializer(serializers.ModelSerializer):
+    department = DepartmentBriefSerializer(read_only=True)
+    project_count = serializers.IntegerField(read_only=True)
+    overdue_project_count = serializers.IntegerField(read_only=True)
+    visit_overdue_project_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Official
+        fields = ["id", "name", "title", "department", "phone", "is_active", "project_count",
+                  "overdue_project_count", "visit_overdue_project_count"]
+
+
+class OfficialWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Official
+        fields = ["name", "title", "department", "phone", "is_active"]
+
+    def create(self, validated_data):
+        return services.official_save(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.official_save(official=instance, **validated_data)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+class WarningReasonSerializer(serializers.Serializer):
+    rule = code_field(WarningRule)
+    level = code_field(WarningLevel)
+    detail = serializers.CharField()
+
+
+def warning_reasons(project: Project, as_of: date) -> list[dict]:
+    """The reasons behind a project's warning level, from its annotated flags only."""
+    if project.status in (ProjectStatus.OPERATING, ProjectStatus.CANCELLED):
+        return []
+    rules = warning_settings()
+    reasons = []
+    if project.is_overdue:
+        days = (as_of - project.next_due_date).days
+        level = WarningLevel.RED if days > rules["RED_OVERDUE_DAYS"] else WarningLevel.YELLOW
+        reasons.append({"rule": WarningRule.MILESTONE_OVERDUE, "level": level, "detail": (
+            f"{project.overdue_milestone_count} 个节点逾期，最早一个截止于 {project.next_due_date.isoformat()}，"
+            f"已逾期 {days} 天"
+        )})
+    lag = project.investment_lag
+    if lag is not None and lag >= rules["YELLOW_INVESTMENT_LAG"]:
+        level = WarningLevel.RED if lag > rules["RED_INVESTMENT_LAG"] else WarningLevel.YELLOW
+        reasons.append({"rule": WarningRule.INVESTMENT_LAG, "level": level, "detail": (
+            f"投资完成率 {project.time_progress - lag:.1f}%，落后时序进度 {project.time_progress:.1f}% "
+            f"{lag:.1f} 个百分点"
+        )})
+    if project.visit_overdue:
+        last = project.last_visit_on
+        since = f"最近一次为 {last.isoformat()}" if last else "尚无调研记录"
+        reasons.append({"rule": WarningRule.VISIT_OVERDUE, "level": WarningLevel.YELLOW, "detail": (
+            f"分包领导超过 {rules['VISIT_INTERVAL_DAYS']} 天未联系项目（{since}）"
+        )})
+    return reasons
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    category = code_field(ProjectCategory, read_only=True)
+    category_display = DisplayField(ProjectCategory, source="category")
+    level = code_field(ProjectLevel, read_only=True)
+    level_display = DisplayField(ProjectLevel, source="level")
+    sector = code_field(Sector, read_only=True)
+    sector_display = DisplayField(Sector, source="sector")
+    status = code_field(ProjectStatus, read_only=True)
+    status_display = DisplayField(ProjectStatus, source="status")
+    batches = BatchSerializer(many=True, read_only=True)
+    department = DepartmentBriefSerializer(read_only=True)
+    lead_official = OfficialBriefSerializer(read_only=True, allow_null=True)
+    milestones = MilestoneBriefSerializer(many=True, read_only=True)
+    next_due_date = serializers.DateField(read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    overdue_milestone_count = serializers.IntegerField(read_only=True)
+    warning_level = code_field(WarningLevel, read_only=True)
+    warning_level_display = DisplayField(WarningLevel, source="warning_level")
+    warning_reasons = serializers.SerializerMethodField()
+    last_visit_on = serializers.DateField(read_only=True, allow_null=True)
+    visit_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "code", "name", "year", "category", "category_display", "level", "level_display", "sector",
+            "sector_display", "zone", "status", "status_display", "batches", "total_investment",
+            "annual_plan_investment", "completed_investment", "progress_percent", "floor_area", "owner",
+            "department", "lead_official", "description", "milestones", "next_due_date", "is_overdue",
+            "overdue_milestone_count", "warning_level", "warning_level_display", "warning_reasons",
+            "last_visit_on", "visit_overdue", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(WarningReasonSerializer(many=True))
+    def get_warning_reasons(self, project) -> list[dict]:
+        return warning_reasons(project, _as_of(self))
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    batches = BatchSerializer(many=True, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code", "name", "year", "category", "level", "sector", "zone", "status", "batches",
+            "total_investment", "annual_plan_investment", "completed_investment", "progress_percent",
+            "floor_area", "owner", "department", "lead_official", "description",
+        ]
+
+    def create(self, validated_data):
+        return services.project_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.project_update(
+            project=instance, expected_version=self.context.get("expected_version"), **validated_data,
+        )
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    project = ProjectBriefSerializer(read_only=True)
+    kind = code_field(MilestoneKind, read_only=True)
+    kind_display = DisplayField(MilestoneKind, source="kind")
+    state = code_field(MilestoneState, read_only=True)
+    state_display = DisplayField(MilestoneState, source="state")
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "project", "kind", "kind_display", "title", "due_period", "due_date", "completed_on",
+                  "note", "state", "state_display", "is_overdue", "days_overdue", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_days_overdue(self, milestone) -> int:
+        return (_as_of(self) - milestone.due_date).days if milestone.is_overdue else 0
+
+
+class MilestoneWriteSerializer(serializers.ModelSerializer):
+    due_period = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=10,
+                                       help_text="2023-Q2、2023-06 或 2023-06-15；与 due_date 二选一")
+
+    class Meta:
+        model = Milestone
+        fields = ["project", "kind", "title", "due_period", "due_date", "completed_on", "note"]
+
+    def create(self, validated_data):
+        return services.milestone_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.milestone_update(milestone=instance, **validated_data)
+
+
+# --- status updates ---------------------------------------------------------------------------
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    project = ProjectBriefSerializer(read_only=True)
+    status_from = code_field(ProjectStatus, read_only=True)
+    status_from_display = DisplayField(ProjectStatus, source="status_from")
+    status_to = code_field(ProjectStatus, read_only=True)
+    status_to_display = DisplayField(ProjectStatus, source="status_to")
+    reported_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["id", "project", "status_from", "status_from_display", "status_to", "status_to_display",
+                  "completed_investment", "progress_percent", "note", "problems", "next_steps", "reported_on",
+                  "reported_by", "created_at"]
+        read_only_fields = fields
+
+
+class StatusUpdateCreateSerializer(serializers.Serializer):
+    status = code_field(ProjectStatus, required=False)
+    completed_investment = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    progress_percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    note = serializers.CharField(max_length=5000)
+    problems = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reported_on = serializers.DateField(required=False)
+
+
+# --- visits and approvals ---------------------------------------------------------------------
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    project = ProjectBriefSerializer(read_only=True)
+    official = OfficialBriefSerializer(read_only=True)
+    kind = code_field(VisitKind, read_only=True)
+    kind_display = DisplayField(VisitKind, source="kind")
+
+    class Meta:
+        model = Visit
+        fields = ["id", "project", "official", "visited_on", "kind", "kind_display", "note", "created_at"]
+        read_only_fields = fields
+
+
+class VisitWriteSerializer(serializers.ModelSerializer):
+    official = serializers.PrimaryKeyRelatedField(
+        queryset=Official.objects.all(), required=False, help_text="默认为项目的分包领导",
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["project", "official", "visited_on", "kind", "note"]
+
+    def create(self, validated_data):
+        return services.visit_save(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.visit_save(visit=instance, **validated_data)
+
+
+class ApprovalItemSerializer(serializers.ModelSerializer):
+    project = ProjectBriefSerializer(read_only=True)
+    department = DepartmentBriefSerializer(read_only=True)
+    mode = code_field(ApprovalMode, read_only=True)
+    mode_display = DisplayField(ApprovalMode, source="mode")
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApprovalItem
+        fields = ["id", "project", "name", "department", "mode", "mode_display", "due_date", "completed_on",
+                  "note", "is_overdue", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ApprovalItemWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApprovalItem
+        fields = ["project", "name", "department", "mode", "due_date", "completed_on", "note"]
+
+    def create(self, validated_data):
+        return services.approval_item_save(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.approval_item_save(approval=instance, **validated_data)
+
+
+ERROR_RESPONSE = inline_serializer("ErrorResponse", fields={"detail": serializers.CharField()})

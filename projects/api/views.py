@@ -1,0 +1,336 @@
+"""Viewsets: parse, authorise, call one selector or service, serialise."""
+
+import hashlib
+import json
+import re
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from projects import selectors, services
+from projects.api import serializers as s
+from projects.choices import Role
+from projects.dates import default_as_of, today
+from projects.exceptions import PreconditionFailed
+from projects.filters import (
+    ApprovalItemFilterSet,
+    MilestoneFilterSet,
+    OfficialFilterSet,
+    ProjectFilterSet,
+    StatusUpdateFilterSet,
+    VisitFilterSet,
+)
+from projects.models import Project
+from projects.permissions import RoleWritePermission, check_project_writable, role_of
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of", date, description="评估逾期、亮灯、调研和时序进度的日期（默认今天，Asia/Shanghai）",
+)
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER,
+    description="同一调用方重试时带相同的键：返回第一次的结果，不重复记录",
+)
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, description="详情响应中的 ETag；版本已过期时返回 412",
+)
+_ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
+
+
+def parse_as_of(request) -> date:
+    raw = request.query_params.get("as_of")
+    if raw in (None, ""):
+        return default_as_of()
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError({"as_of": [f"“{raw[:40]}”不是有效日期，应为 YYYY-MM-DD。"]}) from None
+
+
+class PortfolioViewSet(viewsets.GenericViewSet):
+    """Resolves `as_of` once per request and picks the read or write serializer per action."""
+
+    permission_classes = [RoleWritePermission]
+    write_serializer_class = None
+    write_scope = "reference"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request.portfolio_as_of = parse_as_of(request)
+
+    @property
+    def as_of(self) -> date:
+        return getattr(self.request, "portfolio_as_of", None) or default_as_of()
+
+    def get_write_scope(self) -> str:
+        return self.write_scope
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update") and self.write_serializer_class:
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["as_of"] = self.as_of
+        return context
+
+    def read_representation(self, instance):
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return self.serializer_class(fresh, context=self.get_serializer_context()).data
+
+
+class WritableViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, PortfolioViewSet,
+):
+    """Create/update validate with the write serializer and answer with the read one."""
+
+    def check_write_scope(self, instance=None, data=None) -> None:
+        """For records of a project: the project (before and after the change) must be the caller's."""
+        for project in (getattr(instance, "project", None), (data or {}).get("project")):
+            if project is not None:
+                check_project_writable(self.request.user, project)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_write_scope(data=serializer.validated_data)
+        instance = serializer.save()
+        return Response(self.read_representation(instance), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_write_scope(instance=instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        self.check_write_scope(data=serializer.validated_data)
+        instance = serializer.save()
+        return Response(self.read_representation(instance))
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_write_scope(instance=instance)
+        self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- departments and officials ----------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(parameters=[]))
+class DepartmentViewSet(WritableViewSet):
+    """责任单位与审批单位."""
+
+    serializer_class = s.DepartmentSerializer
+    filterset_fields = []
+
+    def get_queryset(self):
+        return selectors.department_list()
+
+    def perform_destroy(self, instance):
+        services.reference_delete(instance=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF_PARAMETER]), retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+)
+class OfficialViewSet(WritableViewSet):
+    """分包领导（首席服务官）, with the counts of projects they lead as of `as_of`."""
+
+    serializer_class = s.OfficialSerializer
+    write_serializer_class = s.OfficialWriteSerializer
+    filterset_class = OfficialFilterSet
+
+    def get_queryset(self):
+        return selectors.official_list(as_of=self.as_of)
+
+    def perform_destroy(self, instance):
+        services.reference_delete(instance=instance)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+def _expected_version(request, project: Project) -> int | None:
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    for tag in header.split(","):
+        match = _ETAG.match(tag.strip())
+        if match and int(match[1]) == project.pk:
+            return int(match[2])
+    raise PreconditionFailed()
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF_PARAMETER]),
+    retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    create=extend_schema(responses={201: s.ProjectSerializer}),
+    update=extend_schema(parameters=[IF_MATCH_PARAMETER], responses={200: s.ProjectSerializer}),
+    partial_update=extend_schema(parameters=[IF_MATCH_PARAMETER], responses={200: s.ProjectSerializer}),
+    destroy=extend_schema(parameters=[IF_MATCH_PARAMETER], responses={
+        204: None, 409: OpenApiResponse(s.ERROR_RESPONSE, description="项目已有进度填报"),
+    }),
+)
+class ProjectViewSet(WritableViewSet):
+    """重点项目, with their flags as of `as_of`."""
+
+    serializer_class = s.ProjectSerializer
+    write_serializer_class = s.ProjectWriteSerializer
+    filterset_class = ProjectFilterSet
+    write_scope = "project"
+
+    def get_write_scope(self) -> str:
+        return "status_update" if self.action == "status_updates" else "project"
+
+    def get_queryset(self):
+        return selectors.project_list(as_of=self.as_of)
+
+    def get_serializer_class(self):
+        if self.action == "status_updates":
+            return s.StatusUpdateCreateSerializer if self.request.method == "POST" else s.StatusUpdateSerializer
+        return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["id"]}-{response.data["version"]}"'
+        return response
+
+    def update(self, request, *args, **kwargs):
+        project = self.get_object()
+        self.expected_version = _expected_version(request, project)
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["id"]}-{response.data["version"]}"'
+        return response
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["expected_version"] = getattr(self, "expected_version", None)
+        return context
+
+    def perform_destroy(self, instance):
+        services.project_delete(project=instance, expected_version=_expected_version(self.request, instance))
+
+    @extend_schema(
+        methods=["GET"], parameters=[AS_OF_PARAMETER], responses=s.StatusUpdateSerializer(many=True),
+        summary="项目的进度填报（最新在前）",
+    )
+    @extend_schema(
+        methods=["POST"], parameters=[IDEMPOTENCY_KEY_PARAMETER], request=s.StatusUpdateCreateSerializer,
+        responses={
+            201: s.StatusUpdateSerializer,
+            422: OpenApiResponse(s.ERROR_RESPONSE, description="Idempotency-Key 已用于不同内容"),
+        },
+        summary="填报进度并推进项目状态",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="status-updates", filterset_class=None)
+    def status_updates(self, request, pk=None):
+        project = get_object_or_404(Project, pk=pk)
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.status_update_list().filter(project=project))
+            return self.get_paginated_response(s.StatusUpdateSerializer(page, many=True).data)
+        check_project_writable(request.user, project)
+        serializer = s.StatusUpdateCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 255:
+            raise ValidationError({"Idempotency-Key": ["最长 255 个字符。"]})
+        fingerprint = hashlib.sha256(
+            json.dumps({"project": project.pk, "body": request.data}, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        report, created = services.status_update_create(
+            project=project, user=request.user, idempotency_key=key, fingerprint=fingerprint,
+            **serializer.validated_data,
+        )
+        response = Response(s.StatusUpdateSerializer(report).data, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+# --- records of a project ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF_PARAMETER]), retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    create=extend_schema(responses={201: s.MilestoneSerializer}),
+    update=extend_schema(responses={200: s.MilestoneSerializer}),
+    partial_update=extend_schema(responses={200: s.MilestoneSerializer}),
+)
+class MilestoneViewSet(WritableViewSet):
+    """节点; complete one with `PATCH {"completed_on": "..."}`."""
+
+    serializer_class = s.MilestoneSerializer
+    write_serializer_class = s.MilestoneWriteSerializer
+    filterset_class = MilestoneFilterSet
+    write_scope = "milestone"
+
+    def get_queryset(self):
+        return selectors.milestone_list(as_of=self.as_of)
+
+    def perform_destroy(self, instance):
+        services.milestone_delete(milestone=instance)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: s.VisitSerializer}),
+    update=extend_schema(responses={200: s.VisitSerializer}),
+    partial_update=extend_schema(responses={200: s.VisitSerializer}),
+)
+class VisitViewSet(WritableViewSet):
+    """首席服务官调研、现场督导、电话联系."""
+
+    serializer_class = s.VisitSerializer
+    write_serializer_class = s.VisitWriteSerializer
+    filterset_class = VisitFilterSet
+    write_scope = "visit"
+
+    def get_queryset(self):
+        return selectors.visit_list()
+
+    def check_write_scope(self, instance=None, data=None) -> None:
+        super().check_write_scope(instance=instance, data=data)
+        role, profile = role_of(self.request.user)
+        if role == Role.OFFICIAL:
+            for official in (getattr(instance, "official", None), (data or {}).get("official")):
+                if official is not None and official.pk != profile.official_id:
+                    raise PermissionDenied("分包领导只能记录本人的调研。")
+
+    def perform_destroy(self, instance):
+        services.visit_delete(visit=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF_PARAMETER]), retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    create=extend_schema(responses={201: s.ApprovalItemSerializer}),
+    update=extend_schema(responses={200: s.ApprovalItemSerializer}),
+    partial_update=extend_schema(responses={200: s.ApprovalItemSerializer}),
+)
+class ApprovalItemViewSet(WritableViewSet):
+    """联审联批事项."""
+
+    serializer_class = s.ApprovalItemSerializer
+    write_serializer_class = s.ApprovalItemWriteSerializer
+    filterset_class = ApprovalItemFilterSet
+    write_scope = "approval"
+
+    def get_queryset(self):
+        return selectors.approval_item_list(as_of=self.as_of)
+
+    def perform_destroy(self, instance):
+        services.approval_item_delete(approval=instance)
+
+
+class StatusUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioViewSet):
+    """All status updates, newest first (append-only: no edit, no delete)."""
+
+    serializer_class = s.StatusUpdateSerializer
+    filterset_class = StatusUpdateFilterSet
+
+    def get_queryset(self):
+        return selectors.status_update_list()

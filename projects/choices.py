@@ -1,0 +1,143 @@
+"""Codes of the contract (English snake_case) with their Chinese labels, and the status workflow."""
+
+from django.db import models
+
+
+class ProjectCategory(models.TextChoices):
+    START = "start", "开工类"
+    CONSTRUCTION = "construction", "在建类"
+    PREPARATION = "preparation", "前期类"
+
+
+class ProjectLevel(models.TextChoices):
+    PROVINCIAL = "provincial", "省重点"
+    MUNICIPAL = "municipal", "市重点"
+    DISTRICT = "district", "区重点"
+
+
+class Sector(models.TextChoices):
+    INDUSTRY = "industry", "产业"
+    INFRASTRUCTURE = "infrastructure", "基础设施"
+    URBAN_RENEWAL = "urban_renewal", "城市更新"
+    CULTURE_SPORTS_EDUCATION = "culture_sports_education", "文化体育教育"
+    COMMERCE = "commerce", "商贸服务"
+    HOUSING = "housing", "安居保障"
+    OTHER = "other", "其他"
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", "谋划中"
+    SIGNED = "signed", "已签约"
+    UNDER_CONSTRUCTION = "under_construction", "在建"
+    COMPLETED = "completed", "已建成"
+    OPERATING = "operating", "已投产达效"
+    SUSPENDED = "suspended", "停缓建"
+    CANCELLED = "cancelled", "已取消"
+
+
+class BatchKind(models.TextChoices):
+    SIGNING = "signing", "签约一批"
+    STARTING = "starting", "开工一批"
+    COMMISSIONING = "commissioning", "投产一批"
+
+
+class MilestoneKind(models.TextChoices):
+    SIGNING = "signing", "签约"
+    START = "start", "开工"
+    COMPLETION = "completion", "建成"
+    COMMISSIONING = "commissioning", "投产"
+    OTHER = "other", "其他"
+
+
+class MilestoneState(models.TextChoices):
+    PENDING = "pending", "未到期"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+    DONE = "done", "按期完成"
+    DONE_LATE = "done_late", "逾期完成"
+
+
+class VisitKind(models.TextChoices):
+    SURVEY = "survey", "调研"
+    INSPECTION = "inspection", "现场督导"
+    CALL = "call", "电话联系"
+
+
+class ApprovalMode(models.TextChoices):
+    NORMAL = "normal", "常规办理"
+    PARALLEL = "parallel", "并联审批"
+    TOLERANCE = "tolerance", "容缺办理"
+
+
+class WarningLevel(models.TextChoices):
+    RED = "red", "红灯"
+    YELLOW = "yellow", "黄灯"
+    GREEN = "green", "绿灯"
+
+
+class WarningRule(models.TextChoices):
+    MILESTONE_OVERDUE = "milestone_overdue", "节点逾期"
+    INVESTMENT_LAG = "investment_lag", "投资进度滞后"
+    VISIT_OVERDUE = "visit_overdue", "超过一个月未调研"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "重点项目办"
+    DEPARTMENT = "department", "责任单位填报员"
+    OFFICIAL = "official", "分包领导"
+    READER = "reader", "只读系统"
+
+
+# The forward path of a project; a move may skip steps but never go back.
+STATUS_PATH = [
+    ProjectStatus.PLANNED,
+    ProjectStatus.SIGNED,
+    ProjectStatus.UNDER_CONSTRUCTION,
+    ProjectStatus.COMPLETED,
+    ProjectStatus.OPERATING,
+]
+FINAL_STATUSES = {ProjectStatus.OPERATING, ProjectStatus.CANCELLED}
+INACTIVE_STATUSES = FINAL_STATUSES
+CANCELLABLE_FROM = {ProjectStatus.PLANNED, ProjectStatus.SIGNED, ProjectStatus.SUSPENDED}
+STARTED_STATUSES = {
+    ProjectStatus.UNDER_CONSTRUCTION,
+    ProjectStatus.COMPLETED,
+    ProjectStatus.OPERATING,
+}
+
+# Reaching a status completes the open milestones of this kind.
+MILESTONE_KIND_REACHED_BY_STATUS = {
+    ProjectStatus.SIGNED: MilestoneKind.SIGNING,
+    ProjectStatus.UNDER_CONSTRUCTION: MilestoneKind.START,
+    ProjectStatus.COMPLETED: MilestoneKind.COMPLETION,
+    ProjectStatus.OPERATING: MilestoneKind.COMMISSIONING,
+}
+
+# A "三个一批" round is achieved when the project's milestone of this kind is done.
+MILESTONE_KIND_OF_BATCH = {
+    BatchKind.SIGNING: MilestoneKind.SIGNING,
+    BatchKind.STARTING: MilestoneKind.START,
+    BatchKind.COMMISSIONING: MilestoneKind.COMMISSIONING,
+}
+
+
+def status_move_allowed(current: str, target: str, resume_to: str = "") -> bool:
+    """Whether a project in `current` may move to `target` (`resume_to`: the status a suspension left)."""
+    if target == current:
+        return True
+    if current in FINAL_STATUSES:
+        return False
+    if current == ProjectStatus.SUSPENDED:
+        return target == ProjectStatus.CANCELLED or (bool(resume_to) and target == resume_to)
+    if target == ProjectStatus.SUSPENDED:
+        return True
+    if target == ProjectStatus.CANCELLED:
+        return current in CANCELLABLE_FROM
+    return STATUS_PATH.index(target) > STATUS_PATH.index(current)
+
+
+def statuses_passed(current: str, target: str) -> list[str]:
+    """The statuses of the forward path reached by a move, `target` included."""
+    if current not in STATUS_PATH or target not in STATUS_PATH:
+        return []
+    return STATUS_PATH[STATUS_PATH.index(current) + 1 : STATUS_PATH.index(target) + 1]

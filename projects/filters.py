@@ -1,0 +1,297 @@
+"""Filtersets of the list endpoints; every parameter is declared and bad values are 400."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from projects.choices import (
+    ApprovalMode,
+    BatchKind,
+    MilestoneKind,
+    MilestoneState,
+    ProjectCategory,
+    ProjectLevel,
+    ProjectStatus,
+    Sector,
+    WarningLevel,
+)
+from projects.models import ApprovalItem, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
+from projects.periods import parse_period
+from projects.querysets import open_on
+
+TRUE_WORDS = {"true", "1", "yes", "on"}
+FALSE_WORDS = {"false", "0", "no", "off"}
+
+
+def _split(data, name) -> list[str]:
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    return [part.strip() for value in values if value for part in str(value).split(",") if part.strip()]
+
+
+class CSVSelectMultiple(forms.SelectMultiple):
+    """Takes `?x=a,b` as well as `?x=a&x=b`."""
+
+    def value_from_datadict(self, data, files, name):
+        return _split(data, name)
+
+
+class CSVTextInput(forms.TextInput):
+    def value_from_datadict(self, data, files, name):
+        return _split(data, name)
+
+
+class MultiChoiceFilter(filters.MultipleChoiceFilter):
+    """A code filter taking several values; an unknown code is 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CSVSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+
+class CSVListField(forms.Field):
+    widget = CSVTextInput
+
+    def __init__(self, *args, item_field: forms.Field, **kwargs):
+        self.item_field = item_field
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        values = value or []
+        if self.required and not values:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [self.item_field.clean(item) for item in values]
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdListFilter(filters.Filter):
+    """One or more integer ids: `?lead_official=3,4`."""
+
+    field_class = CSVListField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("item_field", forms.IntegerField(min_value=1))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TextListFilter(IdListFilter):
+    """One or more exact texts: `?zone=二七经开区,二七商圈`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("item_field", forms.CharField(max_length=200))
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class DepartmentFilter(filters.Filter):
+    """A department by integer id or by code (codes contain a letter); several allowed."""
+
+    field_class = CSVListField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("item_field", forms.CharField(max_length=40))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ids = [int(item) for item in value if item.isdigit()]
+        codes = [item for item in value if not item.isdigit()]
+        return qs.filter(Q(**{f"{self.field_name}_id__in": ids}) | Q(**{f"{self.field_name}__code__in": codes}))
+
+
+class StrictBooleanField(forms.Field):
+    widget = forms.TextInput
+
+    def clean(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValidationError("应为 true 或 false。", code="invalid_boolean")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.Filter):
+    """true/false/1/0; anything else is 400 rather than silently ignored."""
+
+    field_class = StrictBooleanField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{self.field_name: value})
+
+
+class PeriodField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_period(value) if value else None
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Ordering with empty values last and the id as the final tie-breaker, so pages are stable."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        terms = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map[param.lstrip("-")]
+            terms.append(F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True))
+        return qs.order_by(*terms, "pk")
+
+
+class AsOfFilterSet(filters.FilterSet):
+    """A filterset whose date-dependent filters use the `as_of` the view resolved."""
+
+    @property
+    def as_of(self):
+        return self.request.portfolio_as_of
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PeriodFilter(filters.Filter):
+    field_class = PeriodField
+
+
+def _period_filter(label: str) -> PeriodFilter:
+    return PeriodFilter(method="filter_due_period", label=label)
+
+
+class ProjectFilterSet(AsOfFilterSet):
+    category = MultiChoiceFilter(choices=ProjectCategory.choices)
+    level = MultiChoiceFilter(choices=ProjectLevel.choices)
+    sector = MultiChoiceFilter(choices=Sector.choices)
+    status = MultiChoiceFilter(choices=ProjectStatus.choices)
+    year = IdListFilter(field_name="year", item_field=forms.IntegerField(min_value=2000, max_value=2100))
+    zone = TextListFilter(field_name="zone")
+    batch = MultiChoiceFilter(choices=BatchKind.choices, method="filter_batch", label="“三个一批”批次类型")
+    batch_period = IdListFilter(method="filter_batch_period", label="“三个一批”期数")
+    department = DepartmentFilter(field_name="department")
+    lead_official = IdListFilter(field_name="lead_official")
+    is_overdue = StrictBooleanFilter(field_name="is_overdue")
+    warning_level = MultiChoiceFilter(choices=WarningLevel.choices)
+    visit_overdue = StrictBooleanFilter(field_name="visit_overdue")
+    due_before = filters.DateFilter(field_name="next_due_date", lookup_expr="lte")
+    due_after = filters.DateFilter(field_name="next_due_date", lookup_expr="gte")
+    due_period = _period_filter("有未完成节点在该期限内到期（2023-Q2、2023-06 或 2023-06-15）")
+    search = filters.CharFilter(method="filter_search", label="名称、编号或建设单位包含")
+    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ordering = OrderingFilter(fields=(
+        "name", "code", "next_due_date", "updated_at", "total_investment", "completed_investment",
+    ))
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_batch(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Exists(ProjectBatch.objects.filter(project=OuterRef("pk"), kind__in=value)))
+
+    def filter_batch_period(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Exists(ProjectBatch.objects.filter(project=OuterRef("pk"), period__in=value)))
+
+    def filter_due_period(self, qs, name, period):
+        if period is None:
+            return qs
+        due_in = Milestone.objects.filter(
+            open_on(self.as_of), project=OuterRef("pk"), due_date__range=(period.start, period.end),
+        )
+        return qs.filter(Exists(due_in))
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(owner__icontains=value))
+
+
+class ProjectScopedFilterSet(AsOfFilterSet):
+    """Filters shared by the records that belong to a project."""
+
+    project = IdListFilter(field_name="project")
+    department = DepartmentFilter(field_name="project__department")
+    lead_official = IdListFilter(field_name="project__lead_official")
+
+
+class DeadlineFilterSet(ProjectScopedFilterSet):
+    is_overdue = StrictBooleanFilter(field_name="is_overdue")
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_period = _period_filter("截止日期在该期限内（2023-Q2、2023-06 或 2023-06-15）")
+    completed = StrictBooleanFilter(method="filter_completed", label="截至 as_of 是否已完成")
+
+    def filter_due_period(self, qs, name, period):
+        if period is None:
+            return qs
+        return qs.filter(due_date__range=(period.start, period.end))
+
+    def filter_completed(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.exclude(open_on(self.as_of)) if value else qs.filter(open_on(self.as_of))
+
+
+class MilestoneFilterSet(DeadlineFilterSet):
+    kind = MultiChoiceFilter(choices=MilestoneKind.choices)
+    state = MultiChoiceFilter(choices=MilestoneState.choices)
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+
+class ApprovalItemFilterSet(DeadlineFilterSet):
+    mode = MultiChoiceFilter(choices=ApprovalMode.choices)
+    approving_department = DepartmentFilter(field_name="department", label="审批单位（id 或代码）")
+
+    class Meta:
+        model = ApprovalItem
+        fields = []
+
+
+class VisitFilterSet(ProjectScopedFilterSet):
+    official = IdListFilter(field_name="official")
+    kind = MultiChoiceFilter(choices=Visit._meta.get_field("kind").choices)
+    visited_after = filters.DateFilter(field_name="visited_on", lookup_expr="gte")
+    visited_before = filters.DateFilter(field_name="visited_on", lookup_expr="lte")
+
+    class Meta:
+        model = Visit
+        fields = []
+
+
+class StatusUpdateFilterSet(ProjectScopedFilterSet):
+    reported_after = filters.DateFilter(field_name="reported_on", lookup_expr="gte")
+    reported_before = filters.DateFilter(field_name="reported_on", lookup_expr="lte")
+
+    class Meta:
+        model = StatusUpdate
+        fields = []
+
+
+class OfficialFilterSet(filters.FilterSet):
+    department = DepartmentFilter(field_name="department")
+    is_active = StrictBooleanFilter(field_name="is_active")
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Official
+        fields = []

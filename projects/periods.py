@@ -1,0 +1,73 @@
+"""Deadlines as people state them: `2023-Q2`, `2023-06` or `2023-06-15`; ISO weeks `2023-W19`."""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    text: str  # normalised form: 2023-Q2, 2023-06 or 2023-06-15
+    start: date
+    end: date  # the deadline: the period's last day
+
+
+def parse_period(value: str) -> Period:
+    """Parse a due period; raises ValidationError for anything else."""
+    text = (value or "").strip()
+    try:
+        if match := _QUARTER.match(text):
+            year, quarter = int(match[1]), int(match[2])
+            first_month = 3 * quarter - 2
+            start = date(year, first_month, 1)
+            end = date(year, first_month + 2, calendar.monthrange(year, first_month + 2)[1])
+            return Period(f"{year:04d}-Q{quarter}", start, end)
+        if match := _MONTH.match(text):
+            year, month = int(match[1]), int(match[2])
+            start = date(year, month, 1)
+            end = date(year, month, calendar.monthrange(year, month)[1])
+            return Period(f"{year:04d}-{month:02d}", start, end)
+        if match := _DAY.match(text):
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+            return Period(day.isoformat(), day, day)
+    except ValueError:
+        pass
+    raise ValidationError(
+        "“%(value)s” 不是有效的期限：应为 2023-Q2（季度）、2023-06（月份）或 2023-06-15（日期）。",
+        code="invalid_period",
+        params={"value": text[:40]},
+    )
+
+
+def parse_iso_week(value: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week such as 2023-W19; raises ValidationError otherwise."""
+    text = (value or "").strip()
+    if match := _WEEK.match(text):
+        try:
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return monday, monday + timedelta(days=6)
+        except ValueError:
+            pass
+    raise ValidationError(
+        "“%(value)s” 不是有效的 ISO 周：应为 2023-W19 这样的格式。",
+        code="invalid_week",
+        params={"value": text[:40]},
+    )
+
+
+def time_progress(as_of: date, year: int) -> float:
+    """时序进度: share of `year` elapsed on `as_of` (1 January counts as day 1), in percent."""
+    if year < as_of.year:
+        return 100.0
+    if year > as_of.year:
+        return 0.0
+    days_in_year = 366 if calendar.isleap(year) else 365
+    return 100.0 * as_of.timetuple().tm_yday / days_in_year

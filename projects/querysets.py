@@ -1,0 +1,197 @@
+"""Queryset methods: date-dependent flags as SQL annotations for an explicit `as_of`, and write scopes.
+
+Every flag has exactly one definition here; filters, ordering, serializers and reports use
+these annotations.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from projects.choices import FINAL_STATUSES, MilestoneState, ProjectStatus, Role, WarningLevel
+from projects.periods import time_progress
+
+ACTIVE_STATUSES = [s for s in ProjectStatus.values if s not in FINAL_STATUSES]
+
+
+def warning_settings() -> dict:
+    return settings.PORTFOLIO_WARNING
+
+
+def open_on(as_of: date, prefix: str = "") -> Q:
+    """Not completed as of `as_of`: a completion dated later still leaves it open that day."""
+    return Q(**{f"{prefix}completed_on__isnull": True}) | Q(**{f"{prefix}completed_on__gt": as_of})
+
+
+def done_on(as_of: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}completed_on__isnull": False, f"{prefix}completed_on__lte": as_of})
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def time_progress_expression(as_of: date) -> Case:
+    """时序进度 of each project's own year, rounded to one decimal as the meetings read it."""
+    current = round(time_progress(as_of, as_of.year), 1)
+    return Case(
+        When(year__lt=as_of.year, then=Value(100.0)),
+        When(year__gt=as_of.year, then=Value(0.0)),
+        default=Value(current),
+        output_field=FloatField(),
+    )
+
+
+class ProjectQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def with_flags(self, as_of: date, *, live: bool = False):
+        """Annotate every date-dependent flag of the contract, evaluated as of `as_of`.
+
+        `live=True` may be passed when nothing can be dated after `as_of` (it is today or
+        later): the cached deadline and visit columns are then exact and no subquery is needed.
+        """
+        from projects.models import Milestone, Visit
+
+        rules = warning_settings()
+        open_milestones = Milestone.objects.filter(open_on(as_of), project=OuterRef("pk"), due_date__isnull=False)
+        if live:
+            next_due = F("cached_next_due_date")
+            last_visit = F("cached_last_visit_on")
+        else:
+            next_due = Subquery(open_milestones.order_by("due_date").values("due_date")[:1], output_field=DateField())
+            last_visit = Subquery(
+                Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of)
+                .order_by("-visited_on")
+                .values("visited_on")[:1],
+                output_field=DateField(),
+            )
+        active = Q(status__in=ACTIVE_STATUSES)
+        return self.annotate(
+            next_due_date=next_due,
+            last_visit_on=last_visit,
+            is_overdue=_flag(active & Q(next_due_date__lt=as_of)),
+            overdue_milestone_count=Case(
+                When(active & Q(next_due_date__lt=as_of),
+                     then=_count_subquery(open_milestones.filter(due_date__lt=as_of), "project")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            visit_overdue=_flag(
+                active
+                & (Q(last_visit_on__isnull=True)
+                   | Q(last_visit_on__lt=as_of - timedelta(days=rules["VISIT_INTERVAL_DAYS"])))
+            ),
+            time_progress=time_progress_expression(as_of),
+            investment_lag=Case(
+                When(
+                    annual_plan_investment__gt=0,
+                    then=F("time_progress") - Value(100.0) * F("completed_investment") / F("annual_plan_investment"),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+            warning_level=Case(
+                When(~active, then=Value(WarningLevel.GREEN)),
+                When(
+                    Q(next_due_date__lt=as_of - timedelta(days=rules["RED_OVERDUE_DAYS"]))
+                    | Q(investment_lag__gt=rules["RED_INVESTMENT_LAG"]),
+                    then=Value(WarningLevel.RED),
+                ),
+                When(
+                    Q(next_due_date__lt=as_of)
+                    | Q(investment_lag__gte=rules["YELLOW_INVESTMENT_LAG"])
+                    | Q(visit_overdue=True),
+                    then=Value(WarningLevel.YELLOW),
+                ),
+                default=Value(WarningLevel.GREEN),
+                output_field=CharField(),
+            ),
+        )
+
+    def writable_by(self, user):
+        """Projects on which `user` may record status updates (and, per role, other writes)."""
+        from projects.permissions import role_of
+
+        role, profile = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.DEPARTMENT:
+            return self.filter(department_id=profile.department_id)
+        if role == Role.OFFICIAL:
+            return self.filter(lead_official_id=profile.official_id)
+        return self.none()
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_code, kind, title):
+        return self.get(project__code=project_code, kind=kind, title=title)
+
+    def with_flags(self, as_of: date):
+        """Annotate `state` and `is_overdue` as of `as_of`."""
+        soon = as_of + timedelta(days=warning_settings()["DUE_SOON_DAYS"])
+        done = done_on(as_of)
+        return self.annotate(
+            state=Case(
+                When(done & Q(due_date__isnull=False, completed_on__gt=F("due_date")),
+                     then=Value(MilestoneState.DONE_LATE)),
+                When(done, then=Value(MilestoneState.DONE)),
+                When(due_date__lt=as_of, then=Value(MilestoneState.OVERDUE)),
+                When(due_date__lte=soon, then=Value(MilestoneState.DUE_SOON)),
+                default=Value(MilestoneState.PENDING),
+                output_field=CharField(),
+            ),
+            is_overdue=_flag(open_on(as_of) & Q(due_date__lt=as_of)),
+        )
+
+    def open_on(self, as_of: date):
+        return self.filter(open_on(as_of))
+
+
+class ApprovalItemQuerySet(models.QuerySet):
+    def with_flags(self, as_of: date):
+        """Annotate `is_overdue` as of `as_of`."""
+        return self.annotate(is_overdue=_flag(open_on(as_of) & Q(due_date__lt=as_of)))
+
+
+class OfficialQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name, title):
+        return self.get(name=name, title=title)
+
+    def with_counts(self, as_of: date, *, live: bool = False):
+        """Annotate how many projects each official leads, and how many are overdue as of `as_of`."""
+        from projects.models import Project
+
+        led = Project.objects.filter(lead_official=OuterRef("pk"))
+        flagged = Project.objects.with_flags(as_of, live=live).filter(lead_official=OuterRef("pk"))
+        return self.annotate(
+            project_count=_count_subquery(led, "lead_official"),
+            overdue_project_count=_count_subquery(flagged.filter(is_overdue=True), "lead_official"),
+            visit_overdue_project_count=_count_subquery(flagged.filter(visit_overdue=True), "lead_official"),
+        )

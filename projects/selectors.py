@@ -1,0 +1,50 @@
+"""Reads: querysets with their joins, prefetches and flags for an explicit `as_of`."""
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from projects.dates import is_live
+from projects.models import ApprovalItem, Department, Milestone, Official, Project, StatusUpdate, Visit
+
+
+def project_list(*, as_of: date) -> QuerySet[Project]:
+    """Projects with every flag as of `as_of`, their brief milestones and batches prefetched."""
+    return (
+        Project.objects.with_flags(as_of, live=is_live(as_of))
+        .select_related("department", "lead_official")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.with_flags(as_of)),
+            "batches",
+        )
+    )
+
+
+def milestone_list(*, as_of: date) -> QuerySet[Milestone]:
+    """Milestones with `state` and `is_overdue` as of `as_of`."""
+    return Milestone.objects.with_flags(as_of).select_related("project")
+
+
+def approval_item_list(*, as_of: date) -> QuerySet[ApprovalItem]:
+    """Joint-approval items with `is_overdue` as of `as_of`."""
+    return ApprovalItem.objects.with_flags(as_of).select_related("project", "department")
+
+
+def visit_list() -> QuerySet[Visit]:
+    """Visits, newest first."""
+    return Visit.objects.select_related("project", "official")
+
+
+def status_update_list() -> QuerySet[StatusUpdate]:
+    """Status updates, newest first."""
+    return StatusUpdate.objects.select_related("project", "reported_by")
+
+
+def official_list(*, as_of: date) -> QuerySet[Official]:
+    """Officials with their project counts as of `as_of`."""
+    return Official.objects.with_counts(as_of, live=is_live(as_of)).select_related("department")
+
+
+def department_list() -> QuerySet[Department]:
+    """Departments by code."""
+    return Department.objects.all()

@@ -1,0 +1,399 @@
+"""Every write of the service: atomic, validated with full_clean(), row-locked where it moves state."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from projects.choices import (
+    MILESTONE_KIND_REACHED_BY_STATUS,
+    ProjectStatus,
+    status_move_allowed,
+    statuses_passed,
+)
+from projects.dates import today
+from projects.exceptions import Conflict, IdempotencyKeyReused, PreconditionFailed
+from projects.models import (
+    ApprovalItem,
+    Department,
+    Milestone,
+    Official,
+    Project,
+    ProjectBatch,
+    StatusUpdate,
+    Visit,
+)
+from projects.periods import parse_period
+
+# Fields of a project that only status updates may change once it exists.
+REPORTED_FIELDS = ("status", "completed_investment", "progress_percent")
+
+
+def _save(instance: models.Model, **clean_kwargs) -> models.Model:
+    instance.full_clean(**clean_kwargs)
+    instance.save()
+    return instance
+
+
+def _assign(instance: models.Model, data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        setattr(instance, field, value)
+
+
+def _not_in_future(field: str, value: date | None) -> None:
+    if value is not None and value > today():
+        raise ValidationError({field: [f"日期不能晚于今天（{today().isoformat()}）。"]})
+
+
+def _check_version(project: Project, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != project.version:
+        raise PreconditionFailed()
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def project_refresh_cached(project_id: int) -> None:
+    """Recompute a project's cached earliest open deadline and latest visit."""
+    open_due = Milestone.objects.filter(project_id=project_id, completed_on__isnull=True).aggregate(d=Min("due_date"))
+    last_visit = Visit.objects.filter(project_id=project_id).aggregate(d=Max("visited_on"))
+    Project.objects.filter(pk=project_id).update(
+        cached_next_due_date=open_due["d"], cached_last_visit_on=last_visit["d"], updated_at=timezone.now(),
+    )
+
+
+# --- departments and officials ------------------------------------------------------------
+
+
+@transaction.atomic
+def department_save(*, department: Department | None = None, **data) -> Department:
+    """Create a department, or change the one given."""
+    department = department or Department()
+    _assign(department, data)
+    return _save(department)
+
+
+@transaction.atomic
+def official_save(*, official: Official | None = None, **data) -> Official:
+    """Create an official, or change the one given."""
+    official = official or Official()
+    _assign(official, data)
+    return _save(official)
+
+
+@transaction.atomic
+def reference_delete(*, instance: Department | Official) -> None:
+    """Delete a department or official that nothing refers to any more."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        raise Conflict(f"“{instance}”仍被项目或其他记录引用，不能删除。") from exc
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _set_batches(project: Project, batches: list[dict]) -> None:
+    seen = set()
+    for batch in batches:
+        key = (batch["period"], batch["kind"])
+        if key in seen:
+            raise ValidationError({"batches": [f"批次重复：第{key[0]}期 {key[1]}。"]})
+        seen.add(key)
+    project.batches.all().delete()
+    for period, kind in sorted(seen):
+        _save(ProjectBatch(project=project, period=period, kind=kind), exclude=["project"])
+
+
+@transaction.atomic
+def project_create(*, batches: list[dict] | None = None, **data) -> Project:
+    """Create a project of the annual list, with its "三个一批" rounds."""
+    project = Project(**data)
+    if project.status == ProjectStatus.SUSPENDED:
+        raise ValidationError({"status": ["新建项目不能直接为停缓建状态。"]})
+    _save(project)
+    _set_batches(project, batches or [])
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, expected_version: int | None = None, batches: list[dict] | None = None, **data,
+) -> Project:
+    """Edit a project's own fields; status and figures change only through status updates."""
+    project = _lock(project)
+    _check_version(project, expected_version)
+    for field in REPORTED_FIELDS:
+        if field in data and data.pop(field) != getattr(project, field):
+            raise ValidationError({field: ["该字段只能通过进度填报（status-updates）修改。"]})
+    _assign(project, data)
+    project.version += 1
+    _save(project)
+    if batches is not None:
+        _set_batches(project, batches)
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, expected_version: int | None = None) -> None:
+    """Delete a project that has no status updates (one with reports is cancelled instead)."""
+    project = _lock(project)
+    _check_version(project, expected_version)
+    if project.status_updates.exists():
+        raise Conflict("该项目已有进度填报，不能删除；请通过进度填报将其改为“已取消”。")
+    project.delete()
+
+
+# --- status updates -------------------------------------------------------------------------
+
+
+def status_update_create(
+    *,
+    project: Project,
+    user,
+    note: str,
+    status: str | None = None,
+    completed_investment: Decimal | None = None,
+    progress_percent: int | None = None,
+    problems: str = "",
+    next_steps: str = "",
+    reported_on: date | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> tuple[StatusUpdate, bool]:
+    """Record a progress report and move the project with it; returns (report, created).
+
+    A retry with an Idempotency-Key already used by the same caller returns the first report.
+    """
+    try:
+        return _status_update_create(
+            project=project, user=user, note=note, status=status, completed_investment=completed_investment,
+            progress_percent=progress_percent, problems=problems, next_steps=next_steps,
+            reported_on=reported_on, idempotency_key=idempotency_key, fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the race; answer as its retry.
+        if idempotency_key is None:
+            raise
+        return _replay(user, idempotency_key, fingerprint), False
+
+
+def _replay(user, idempotency_key: str, fingerprint: str) -> StatusUpdate:
+    first = StatusUpdate.objects.get(reported_by=user, idempotency_key=idempotency_key)
+    if first.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return first
+
+
+@transaction.atomic
+def _status_update_create(
+    *, project, user, note, status, completed_investment, progress_percent, problems, next_steps,
+    reported_on, idempotency_key, fingerprint,
+) -> tuple[StatusUpdate, bool]:
+    project = _lock(project)
+    if idempotency_key is not None and StatusUpdate.objects.filter(
+        reported_by=user, idempotency_key=idempotency_key,
+    ).exists():
+        return _replay(user, idempotency_key, fingerprint), False
+
+    reported_on = reported_on or today()
+    _not_in_future("reported_on", reported_on)
+    old_status = project.status
+    new_status = status or old_status
+    if not status_move_allowed(old_status, new_status, project.suspended_from):
+        raise ValidationError({"status": [
+            f"不允许从“{ProjectStatus(old_status).label}”变更为“{ProjectStatus(new_status).label}”。"
+        ]})
+    if completed_investment is not None:
+        if completed_investment < project.completed_investment:
+            raise ValidationError({"completed_investment": [
+                f"累计完成投资不能减少（当前 {project.completed_investment} 万元）。"
+            ]})
+        project.completed_investment = completed_investment
+    if progress_percent is not None:
+        project.progress_percent = progress_percent
+
+    if new_status != old_status:
+        if new_status == ProjectStatus.SUSPENDED:
+            project.suspended_from = old_status
+        elif old_status == ProjectStatus.SUSPENDED:
+            project.suspended_from = ""
+        for reached in statuses_passed(old_status, new_status):
+            kind = MILESTONE_KIND_REACHED_BY_STATUS.get(reached)
+            if kind:
+                for milestone in project.milestones.filter(kind=kind, completed_on__isnull=True):
+                    milestone.completed_on = reported_on
+                    _save(milestone)
+        project.status = new_status
+    project.version += 1
+    _save(project)
+
+    report = _save(StatusUpdate(
+        project=project, status_from=old_status, status_to=new_status,
+        completed_investment=project.completed_investment, progress_percent=project.progress_percent,
+        note=note, problems=problems, next_steps=next_steps, reported_on=reported_on, reported_by=user,
+        idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+    ))
+    project_refresh_cached(project.pk)
+    return report, True
+
+
+# --- milestones -----------------------------------------------------------------------------
+
+_UNSET = object()
+
+
+def _deadline(due_period, due_date, current: Milestone | None) -> tuple[str, date | None]:
+    """Resolve a written due_period and/or due_date to the stored (due_period, due_date)."""
+    if due_period is _UNSET and due_date is _UNSET:
+        return (current.due_period, current.due_date) if current else ("", None)
+    if due_period not in (_UNSET, None, ""):
+        try:
+            period = parse_period(due_period)
+        except ValidationError as exc:
+            raise ValidationError({"due_period": exc.messages}) from exc
+        if due_date not in (_UNSET, None) and due_date != period.end:
+            raise ValidationError({"due_date": [
+                f"与期限 {period.text} 不一致：该期限的截止日期是 {period.end.isoformat()}。"
+            ]})
+        return period.text, period.end
+    if due_date not in (_UNSET, None):
+        return due_date.isoformat(), due_date
+    return "", None
+
+
+@transaction.atomic
+def milestone_create(*, project: Project, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
+    """Add a milestone to a project; its deadline is a period or a day, or none."""
+    _not_in_future("completed_on", data.get("completed_on"))
+    milestone = Milestone(project=project, **data)
+    milestone.due_period, milestone.due_date = _deadline(due_period, due_date, None)
+    _save(milestone)
+    project_refresh_cached(project.pk)
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
+    """Change a milestone, e.g. complete it with `completed_on`."""
+    _not_in_future("completed_on", data.get("completed_on"))
+    old_project_id = milestone.project_id
+    _assign(milestone, data)
+    milestone.due_period, milestone.due_date = _deadline(due_period, due_date, milestone)
+    _save(milestone)
+    project_refresh_cached(milestone.project_id)
+    if old_project_id != milestone.project_id:
+        project_refresh_cached(old_project_id)
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone) -> None:
+    """Delete a milestone."""
+    project_id = milestone.project_id
+    milestone.delete()
+    project_refresh_cached(project_id)
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_save(*, visit: Visit | None = None, **data) -> Visit:
+    """Record a lead official's visit or call; the official defaults to the project's lead."""
+    _not_in_future("visited_on", data.get("visited_on"))
+    visit = visit or Visit()
+    old_project_id = visit.project_id
+    _assign(visit, data)
+    if visit.official_id is None:
+        visit.official_id = visit.project.lead_official_id if visit.project_id else None
+        if visit.official_id is None:
+            raise ValidationError({"official": ["该项目没有分包领导，请指定调研人。"]})
+    _save(visit)
+    project_refresh_cached(visit.project_id)
+    if old_project_id and old_project_id != visit.project_id:
+        project_refresh_cached(old_project_id)
+    return visit
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit) -> None:
+    """Delete a visit record."""
+    project_id = visit.project_id
+    visit.delete()
+    project_refresh_cached(project_id)
+
+
+# --- approval items -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approval_item_save(*, approval: ApprovalItem | None = None, **data) -> ApprovalItem:
+    """Create or change a joint-approval item (联审联批事项)."""
+    _not_in_future("completed_on", data.get("completed_on"))
+    approval = approval or ApprovalItem()
+    _assign(approval, data)
+    return _save(approval)
+
+
+@transaction.atomic
+def approval_item_delete(*, approval: ApprovalItem) -> None:
+    """Delete a joint-approval item."""
+    approval.delete()
+
+
+# --- users and tokens -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_role_assign(
+    *, username: str, role: str, department: Department | None = None, official: Official | None = None,
+):
+    """Create the user if needed and give it a role (admins are staff, so they can use /admin/ too)."""
+    from django.contrib.auth import get_user_model
+
+    from projects.choices import Role
+    from projects.models import UserProfile
+
+    if role == Role.DEPARTMENT and department is None:
+        raise ValidationError({"department": ["department 角色必须指定 --department。"]})
+    if role == Role.OFFICIAL and official is None:
+        raise ValidationError({"official": ["official 角色必须指定 --official。"]})
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+    user.is_staff = user.is_staff or role == Role.ADMIN
+    user.save()
+    profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
+    profile.role = role
+    profile.department = department
+    profile.official = official
+    _save(profile)
+    return user
+
+
+def token_issue(*, user, days: int | None = None) -> str:
+    """Create an API token for `user`; only its hash is stored, so the key is shown this once."""
+    from datetime import timedelta
+
+    from knox.models import AuthToken
+
+    if days is None:
+        _, key = AuthToken.objects.create(user)
+    else:
+        _, key = AuthToken.objects.create(user, expiry=timedelta(days=days) if days > 0 else None)
+    return key
+
+
+def token_revoke_all(*, user) -> int:
+    """Revoke every token of `user`; returns how many there were."""
+    from knox.models import AuthToken
+
+    count, _ = AuthToken.objects.filter(user=user).delete()
+    return count

@@ -1,0 +1,140 @@
+"""One factory per model. Objects that move state are made through services where it matters."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector, VisitKind
+from projects.models import (
+    ApprovalItem,
+    Department,
+    Milestone,
+    Official,
+    Project,
+    ProjectBatch,
+    StatusUpdate,
+    UserProfile,
+    Visit,
+)
+from projects.services import project_refresh_cached
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"单位{n}")
+
+
+class OfficialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Official
+
+    name = factory.Sequence(lambda n: f"领导{n}")
+    title = "副区长"
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"EQ2023-{n:04d}")
+    name = factory.Sequence(lambda n: f"项目{n}")
+    year = 2023
+    category = ProjectCategory.CONSTRUCTION
+    level = ProjectLevel.DISTRICT
+    sector = Sector.INDUSTRY
+    zone = "二七经开区"
+    status = ProjectStatus.UNDER_CONSTRUCTION
+    total_investment = Decimal("50000.00")
+    annual_plan_investment = Decimal("0.00")
+    completed_investment = Decimal("0.00")
+    department = factory.SubFactory(DepartmentFactory)
+    lead_official = factory.SubFactory(OfficialFactory)
+
+
+class ProjectBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectBatch
+
+    project = factory.SubFactory(ProjectFactory)
+    period = 7
+    kind = "starting"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    """A milestone saved directly; the project's cache is refreshed as the services would."""
+
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = MilestoneKind.START
+    title = factory.Sequence(lambda n: f"节点{n}")
+    due_date = date(2023, 6, 30)
+    due_period = factory.LazyAttribute(lambda m: m.due_date.isoformat() if m.due_date else "")
+
+    @factory.post_generation
+    def refresh(obj, create, extracted, **kwargs):
+        if create:
+            project_refresh_cached(obj.project_id)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    project = factory.SubFactory(ProjectFactory)
+    official = factory.LazyAttribute(lambda v: v.project.lead_official or OfficialFactory())
+    visited_on = date(2023, 5, 1)
+    kind = VisitKind.SURVEY
+
+    @factory.post_generation
+    def refresh(obj, create, extracted, **kwargs):
+        if create:
+            project_refresh_cached(obj.project_id)
+
+
+class ApprovalItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApprovalItem
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"建设工程规划许可证{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    due_date = date(2023, 6, 30)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+
+
+class UserProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserProfile
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.READER
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    project = factory.SubFactory(ProjectFactory)
+    status_from = factory.LazyAttribute(lambda s: s.project.status)
+    status_to = factory.LazyAttribute(lambda s: s.project.status)
+    completed_investment = factory.LazyAttribute(lambda s: s.project.completed_investment)
+    progress_percent = factory.LazyAttribute(lambda s: s.project.progress_percent)
+    note = "本周进展"
+    reported_on = date(2023, 5, 4)
+    reported_by = factory.SubFactory(UserFactory)
