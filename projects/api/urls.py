@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from projects.api import views
+from projects.api import reports, views
 
 router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -11,4 +12,8 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="status-up
 router.register("visits", views.VisitViewSet, basename="visit")
 router.register("approvals", views.ApprovalItemViewSet, basename="approval")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),
+    path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
+    *router.urls,
+]

@@ -4,16 +4,21 @@ import hashlib
 import json
 import re
 from datetime import date
+from urllib.parse import quote
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from projects import selectors, services
 from projects.api import serializers as s
+from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
+from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
 from projects.choices import Role
 from projects.dates import default_as_of, today
 from projects.exceptions import PreconditionFailed
@@ -51,11 +56,10 @@ def parse_as_of(request) -> date:
         raise ValidationError({"as_of": [f"“{raw[:40]}”不是有效日期，应为 YYYY-MM-DD。"]}) from None
 
 
-class PortfolioViewSet(viewsets.GenericViewSet):
-    """Resolves `as_of` once per request and picks the read or write serializer per action."""
+class AsOfMixin:
+    """Resolves `as_of` once per request; filters, serializers and selectors all use it."""
 
     permission_classes = [RoleWritePermission]
-    write_serializer_class = None
     write_scope = "reference"
 
     def initial(self, request, *args, **kwargs):
@@ -69,15 +73,53 @@ class PortfolioViewSet(viewsets.GenericViewSet):
     def get_write_scope(self) -> str:
         return self.write_scope
 
-    def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update") and self.write_serializer_class:
-            return self.write_serializer_class
-        return self.serializer_class
-
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["as_of"] = self.as_of
         return context
+
+
+class TabularExportMixin:
+    """`?format=csv|xlsx` downloads the whole filtered list; errors still answer in JSON."""
+
+    export_columns = None
+    export_title = ""
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer, XLSXRenderer]
+
+    def is_export(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return renderer is not None and renderer.format in TABULAR_FORMATS
+
+    def export_response(self, workbook: Workbook) -> Response:
+        extension = self.request.accepted_renderer.format
+        filename = f"{workbook.filename}.{extension}"
+        response = Response(workbook)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
+    def list(self, request, *args, **kwargs):
+        if not self.is_export():
+            return super().list(request, *args, **kwargs)
+        rows = self.get_serializer(self.filter_queryset(self.get_queryset()), many=True).data
+        sheet = Sheet(self.export_title, self.export_columns, rows)
+        return self.export_response(Workbook(f"{self.export_basename}-{self.as_of.isoformat()}", [sheet]))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and self.is_export():
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class PortfolioViewSet(AsOfMixin, viewsets.GenericViewSet):
+    """Picks the read or write serializer per action."""
+
+    write_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update") and self.write_serializer_class:
+            return self.write_serializer_class
+        return self.serializer_class
 
     def read_representation(self, instance):
         fresh = self.get_queryset().get(pk=instance.pk)
@@ -177,9 +219,12 @@ def _expected_version(request, project: Project) -> int | None:
         204: None, 409: OpenApiResponse(s.ERROR_RESPONSE, description="项目已有进度填报"),
     }),
 )
-class ProjectViewSet(WritableViewSet):
+class ProjectViewSet(TabularExportMixin, WritableViewSet):
     """重点项目, with their flags as of `as_of`."""
 
+    export_columns = PROJECT_COLUMNS
+    export_title = "重点项目"
+    export_basename = "projects"
     serializer_class = s.ProjectSerializer
     write_serializer_class = s.ProjectWriteSerializer
     filterset_class = ProjectFilterSet
@@ -262,9 +307,12 @@ class ProjectViewSet(WritableViewSet):
     update=extend_schema(responses={200: s.MilestoneSerializer}),
     partial_update=extend_schema(responses={200: s.MilestoneSerializer}),
 )
-class MilestoneViewSet(WritableViewSet):
+class MilestoneViewSet(TabularExportMixin, WritableViewSet):
     """节点; complete one with `PATCH {"completed_on": "..."}`."""
 
+    export_columns = MILESTONE_COLUMNS
+    export_title = "节点"
+    export_basename = "milestones"
     serializer_class = s.MilestoneSerializer
     write_serializer_class = s.MilestoneWriteSerializer
     filterset_class = MilestoneFilterSet

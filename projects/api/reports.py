@@ -1,0 +1,192 @@
+"""GET /stats/summary/ and GET /reports/weekly/ (每周通报), with spreadsheet downloads of the bulletin."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from projects import reports
+from projects.api import serializers as s
+from projects.api.exports import (
+    DEPARTMENT_TABLE_COLUMNS,
+    MILESTONE_COLUMNS,
+    PROJECT_BRIEF_COLUMNS,
+    STATUS_UPDATE_COLUMNS,
+)
+from projects.api.renderers import Sheet, Workbook
+from projects.api.views import AS_OF_PARAMETER, AsOfMixin, TabularExportMixin
+from projects.choices import (
+    BatchKind,
+    MilestoneState,
+    ProjectCategory,
+    ProjectLevel,
+    ProjectStatus,
+    Sector,
+    WarningLevel,
+)
+from projects.dates import is_live
+from projects.filters import ProjectFilterSet
+from projects.models import Project
+from projects.periods import parse_iso_week
+
+
+def _counts(choices) -> type[serializers.Serializer]:
+    """A serializer of code → count for every code of `choices`, zeros included."""
+    fields = {code: serializers.IntegerField() for code in choices.values}
+    return type(f"CountsBy{choices.__name__}", (serializers.Serializer,), fields)
+
+
+def _rate(**kwargs) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, help_text="百分比，四舍五入保留一位小数；空集为 null", **kwargs)
+
+
+class InvestmentSummarySerializer(serializers.Serializer):
+    annual_plan = serializers.DecimalField(max_digits=18, decimal_places=2)
+    completed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    completion_rate = _rate()
+    time_progress = serializers.FloatField()
+    ahead_of_time = serializers.BooleanField(allow_null=True)
+
+
+class StartRateSerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    started = serializers.IntegerField()
+    rate = _rate()
+
+
+class ApprovalSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    rate = _rate()
+
+
+class VisitSummarySerializer(serializers.Serializer):
+    active_projects = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    compliance_rate = _rate()
+
+
+class BatchRoundSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    kind = s.code_field(BatchKind)
+    kind_display = serializers.CharField()
+    count = serializers.IntegerField()
+    achieved = serializers.IntegerField()
+
+
+class StatsSummarySerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    year = serializers.IntegerField()
+    project_count = serializers.IntegerField()
+    by_category = _counts(ProjectCategory)()
+    by_level = _counts(ProjectLevel)()
+    by_status = _counts(ProjectStatus)()
+    by_sector = _counts(Sector)()
+    by_warning_level = _counts(WarningLevel)()
+    investment = InvestmentSummarySerializer()
+    start_rate = StartRateSerializer()
+    milestones = _counts(MilestoneState)()
+    approvals = ApprovalSummarySerializer()
+    visits = VisitSummarySerializer()
+    batches = BatchRoundSerializer(many=True)
+
+
+class ProjectRowSerializer(serializers.ModelSerializer):
+    status_display = s.DisplayField(ProjectStatus, source="status")
+    department = s.DepartmentBriefSerializer(read_only=True)
+    lead_official = s.OfficialBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name", "status", "status_display", "department", "lead_official"]
+
+
+class DepartmentWeekSerializer(serializers.Serializer):
+    department = s.DepartmentBriefSerializer()
+    projects = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    red = serializers.IntegerField()
+
+
+class WeeklyBulletinSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    as_of = serializers.DateField()
+    status_updates = s.StatusUpdateSerializer(many=True)
+    milestones_completed = s.MilestoneSerializer(many=True)
+    milestones_became_overdue = s.MilestoneSerializer(many=True)
+    projects_without_update = ProjectRowSerializer(many=True)
+    departments = DepartmentWeekSerializer(many=True)
+
+
+class ProjectReportView(AsOfMixin, generics.GenericAPIView):
+    """A report over the projects that the project filters select, flagged as of `as_of`."""
+
+    filterset_class = ProjectFilterSet
+    pagination_class = None
+
+    def get_queryset(self):
+        return Project.objects.with_flags(self.as_of, live=is_live(self.as_of))
+
+    def filtered_projects(self):
+        filterset = ProjectFilterSet(self.request.query_params, queryset=self.get_queryset(), request=self.request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset, filterset.qs
+
+
+@extend_schema(parameters=[AS_OF_PARAMETER], responses=StatsSummarySerializer, summary="汇总指标")
+class StatsSummaryView(ProjectReportView):
+    """Counts, investment, start rate, milestones, approvals, visits and "三个一批" rounds."""
+
+    def get(self, request):
+        filterset, projects = self.filtered_projects()
+        years = filterset.form.cleaned_data.get("year") or []
+        if len(years) > 1:
+            raise ValidationError({"year": ["汇总只针对一个年度，请只给一个 year。"]})
+        year = years[0] if years else self.as_of.year
+        summary = reports.stats_summary(projects=projects.filter(year=year), as_of=self.as_of, year=year)
+        return Response(StatsSummarySerializer(summary).data)
+
+
+@extend_schema(
+    parameters=[
+        AS_OF_PARAMETER,
+        OpenApiParameter("week", OpenApiTypes.STR, description="ISO 周，如 2023-W19；默认 as_of 所在周"),
+        OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"]),
+    ],
+    responses=WeeklyBulletinSerializer,
+    summary="每周通报",
+)
+class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
+    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department."""
+
+    def get(self, request):
+        monday = self.week_start()
+        _, projects = self.filtered_projects()
+        bulletin = reports.weekly_bulletin(projects=projects, as_of=self.as_of, monday=monday)
+        data = WeeklyBulletinSerializer(bulletin, context=self.get_serializer_context()).data
+        if not self.is_export():
+            return Response(data)
+        return self.export_response(Workbook(f"weekly-{data['week']}", [
+            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"]),
+            Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
+            Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
+            Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
+            Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
+        ]))
+
+    def week_start(self):
+        raw = self.request.query_params.get("week")
+        if not raw:
+            year, week, _ = self.as_of.isocalendar()
+            raw = f"{year}-W{week:02d}"
+        try:
+            monday, _ = parse_iso_week(raw)
+        except DjangoValidationError as exc:
+            raise ValidationError({"week": exc.messages}) from None
+        return monday

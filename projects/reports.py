@@ -1,0 +1,179 @@
+"""The figures read at meetings: the summary and the weekly bulletin, each a fixed set of aggregate queries."""
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+
+from projects.choices import (
+    MILESTONE_KIND_OF_BATCH,
+    STARTED_STATUSES,
+    BatchKind,
+    MilestoneState,
+    ProjectCategory,
+    ProjectLevel,
+    ProjectStatus,
+    Sector,
+    WarningLevel,
+)
+from projects.models import ApprovalItem, Department, Milestone, Project, ProjectBatch, StatusUpdate
+from projects.periods import time_progress
+from projects.querysets import ACTIVE_STATUSES, done_on, open_on
+
+ONE_DECIMAL = Decimal("0.1")
+CENTS = Decimal("0.01")
+
+
+def rate(numerator, denominator) -> float | None:
+    """100 × numerator / denominator, rounded half up to one decimal; None over an empty set."""
+    if not denominator:
+        return None
+    exact = Fraction(Decimal(numerator)) * 100 / Fraction(Decimal(denominator))
+    return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+def time_progress_rate(as_of: date, year: int) -> float:
+    """时序进度 rounded half up to one decimal (4 May 2023 → 34.0)."""
+    if year != as_of.year:
+        return time_progress(as_of, year)
+    days = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    return rate(as_of.timetuple().tm_yday, days)
+
+
+def _counts_by(field: str, choices) -> dict:
+    return {f"{field}__{code}": Count("pk", filter=Q(**{field: code})) for code in choices.values}
+
+
+def _split(row: dict, field: str, choices) -> dict:
+    return {code: row[f"{field}__{code}"] for code in choices.values}
+
+
+def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dict:
+    """Every figure of GET /stats/summary/ for `projects` (already filtered and flagged)."""
+    row = projects.aggregate(
+        project_count=Count("pk"),
+        **_counts_by("category", ProjectCategory),
+        **_counts_by("level", ProjectLevel),
+        **_counts_by("status", ProjectStatus),
+        **_counts_by("sector", Sector),
+        **_counts_by("warning_level", WarningLevel),
+        annual_plan=Sum("annual_plan_investment"),
+        completed=Sum("completed_investment"),
+        start_target=Count("pk", filter=Q(category=ProjectCategory.START)),
+        started=Count("pk", filter=Q(category=ProjectCategory.START, status__in=STARTED_STATUSES)),
+        active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        # Aliases must not shadow the flag annotations they count.
+        visits_overdue=Count("pk", filter=Q(visit_overdue=True)),
+    )
+    project_ids = projects.values("pk")
+    milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in MilestoneState.values}
+    )
+    approvals = ApprovalItem.objects.filter(project__in=project_ids).aggregate(
+        total=Count("pk"), done=Count("pk", filter=done_on(as_of)),
+    )
+    annual_plan = (row["annual_plan"] or Decimal(0)).quantize(CENTS)
+    completed = (row["completed"] or Decimal(0)).quantize(CENTS)
+    completion_rate = rate(completed, annual_plan)
+    progress = time_progress_rate(as_of, year)
+    return {
+        "as_of": as_of,
+        "year": year,
+        "project_count": row["project_count"],
+        "by_category": _split(row, "category", ProjectCategory),
+        "by_level": _split(row, "level", ProjectLevel),
+        "by_status": _split(row, "status", ProjectStatus),
+        "by_sector": _split(row, "sector", Sector),
+        "by_warning_level": _split(row, "warning_level", WarningLevel),
+        "investment": {
+            "annual_plan": annual_plan,
+            "completed": completed,
+            "completion_rate": completion_rate,
+            "time_progress": progress,
+            "ahead_of_time": None if completion_rate is None else completion_rate >= progress,
+        },
+        "start_rate": {
+            "target": row["start_target"],
+            "started": row["started"],
+            "rate": rate(row["started"], row["start_target"]),
+        },
+        "milestones": milestones,
+        "approvals": {
+            "total": approvals["total"],
+            "done": approvals["done"],
+            "rate": rate(approvals["done"], approvals["total"]),
+        },
+        "visits": {
+            "active_projects": row["active"],
+            "overdue": row["visits_overdue"],
+            "compliance_rate": rate(row["active"] - row["visits_overdue"], row["active"]),
+        },
+        "batches": batch_rounds(project_ids=project_ids, as_of=as_of),
+    }
+
+
+def batch_rounds(*, project_ids: QuerySet, as_of: date) -> list[dict]:
+    """Each "三个一批" round (period, kind): its projects and how many achieved the round's milestone."""
+    achieved = Q()
+    for batch_kind, milestone_kind in MILESTONE_KIND_OF_BATCH.items():
+        done = Milestone.objects.filter(done_on(as_of), project=OuterRef("project"), kind=milestone_kind)
+        achieved |= Q(kind=batch_kind) & Q(Exists(done))
+    rows = (
+        ProjectBatch.objects.filter(project__in=project_ids)
+        .values("period", "kind")
+        .annotate(count=Count("pk"), achieved=Count("pk", filter=achieved))
+        .order_by("period", "kind")
+    )
+    return [
+        {"period": r["period"], "kind": r["kind"], "kind_display": BatchKind(r["kind"]).label,
+         "count": r["count"], "achieved": r["achieved"]}
+        for r in rows
+    ]
+
+
+def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -> dict:
+    """每周通报 for the ISO week starting `monday`, over `projects` (already filtered and flagged)."""
+    sunday = monday + timedelta(days=6)
+    week = (monday, sunday)
+    project_ids = projects.values("pk")
+    # Dated events count only up to as_of.
+    reports = StatusUpdate.objects.filter(reported_on__range=week, reported_on__lte=as_of)
+    updated_in_week = reports.filter(project=OuterRef("pk"))
+    milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).select_related("project")
+    # A milestone becomes overdue the day after its deadline, if it is still open that day.
+    became_overdue = milestones.filter(
+        due_date__range=(monday - timedelta(days=1), sunday - timedelta(days=1)),
+    ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date")))
+    departments = (
+        projects.order_by()
+        .values("department")
+        .annotate(
+            projects=Count("pk"),
+            updated=Count("pk", filter=Q(Exists(updated_in_week))),
+            overdue=Count("pk", filter=Q(is_overdue=True)),
+            red=Count("pk", filter=Q(warning_level=WarningLevel.RED)),
+        )
+    )
+    by_department = {row["department"]: row for row in departments}
+    return {
+        "week": f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}",
+        "start": monday,
+        "end": sunday,
+        "as_of": as_of,
+        "status_updates": reports.filter(project__in=project_ids)
+        .select_related("project", "reported_by")
+        .order_by("reported_on", "created_at", "id"),
+        "milestones_completed": milestones.filter(completed_on__range=week, completed_on__lte=as_of)
+        .order_by("completed_on", "id"),
+        "milestones_became_overdue": became_overdue.order_by("due_date", "id"),
+        "projects_without_update": projects.filter(status__in=ACTIVE_STATUSES)
+        .exclude(Exists(updated_in_week))
+        .select_related("department", "lead_official")
+        .order_by("department__code", "code"),
+        "departments": [
+            {"department": department, **{k: by_department[department.pk][k]
+                                          for k in ("projects", "updated", "overdue", "red")}}
+            for department in Department.objects.filter(pk__in=by_department).order_by("code")
+        ],
+    }
