@@ -116,6 +116,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# `loaddata erqi_2023` finds the seed's portfolio here.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

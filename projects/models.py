@@ -180,12 +180,19 @@ class Project(models.Model):
         return f'"{self.pk}-{self.version}"'
 
 
+class ProjectBatchManager(models.Manager):
+    def get_by_natural_key(self, project_code, period, kind):
+        return self.get(project__code=project_code, period=period, kind=kind)
+
+
 class ProjectBatch(models.Model):
     """A "三个一批" round the project belongs to (第七期开工一批)."""
 
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="batches")
     period = models.PositiveSmallIntegerField("期数", validators=[MinValueValidator(1)])
     kind = models.CharField("批次类型", max_length=20, choices=BatchKind.choices)
+
+    objects = ProjectBatchManager()
 
     class Meta:
         verbose_name = "“三个一批”批次"
@@ -199,6 +206,11 @@ class ProjectBatch(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.period}期{self.get_kind_display()}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.period, self.kind)
+
+    natural_key.dependencies = ["projects.project"]
 
 
 class Milestone(models.Model):

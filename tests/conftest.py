@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from projects.choices import Role
@@ -12,9 +13,10 @@ AS_OF = date(2023, 5, 4)  # the day of the district's Q2 meeting
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _isolated(settings):
+    """No pinned default as_of, and fresh throttle counters (they live in the cache) per test."""
     settings.PORTFOLIO_AS_OF = None
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    cache.clear()
 
 
 @pytest.fixture

@@ -72,6 +72,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Milestone
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     kind = MilestoneKind.START
@@ -88,6 +89,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     official = factory.LazyAttribute(lambda v: v.project.lead_official or OfficialFactory())
