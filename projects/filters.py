@@ -24,6 +24,8 @@ from projects.querysets import open_on
 
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
+# The largest id a BigAutoField holds; SQLite cannot even bind a larger integer.
+MAX_ID = 2**63 - 1
 
 
 def _split(data, name) -> list[str]:
@@ -72,7 +74,7 @@ class IdListFilter(filters.Filter):
     field_class = CSVListField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("item_field", forms.IntegerField(min_value=1))
+        kwargs.setdefault("item_field", forms.IntegerField(min_value=1, max_value=MAX_ID))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -103,8 +105,9 @@ class DepartmentFilter(filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        ids = [int(item) for item in value if item.isdigit()]
-        codes = [item for item in value if not item.isdigit()]
+        # isdecimal, not isdigit: "²" is a digit that int() rejects.
+        ids = [int(item) for item in value if item.isdecimal() and int(item) <= MAX_ID]
+        codes = [item for item in value if not item.isdecimal()]
         return qs.filter(Q(**{f"{self.field_name}_id__in": ids}) | Q(**{f"{self.field_name}__code__in": codes}))
 
 

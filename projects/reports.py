@@ -141,9 +141,10 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
     reports = StatusUpdate.objects.filter(reported_on__range=week, reported_on__lte=as_of)
     updated_in_week = reports.filter(project=OuterRef("pk"))
     milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).select_related("project")
-    # A milestone becomes overdue the day after its deadline, if it is still open that day.
+    # A milestone becomes overdue the day after its deadline, if it is still open that day;
+    # that day must be in the week and not after as_of.
     became_overdue = milestones.filter(
-        due_date__range=(monday - timedelta(days=1), sunday - timedelta(days=1)),
+        due_date__range=(monday - timedelta(days=1), sunday - timedelta(days=1)), due_date__lt=as_of,
     ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date")))
     departments = (
         projects.order_by()

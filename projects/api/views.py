@@ -46,14 +46,21 @@ IF_MATCH_PARAMETER = OpenApiParameter(
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 
 
+AS_OF_MIN, AS_OF_MAX = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def parse_as_of(request) -> date:
     raw = request.query_params.get("as_of")
     if raw in (None, ""):
         return default_as_of()
     try:
-        return date.fromisoformat(raw.strip())
+        as_of = date.fromisoformat(raw.strip())
     except ValueError:
         raise ValidationError({"as_of": [f"“{raw[:40]}”不是有效日期，应为 YYYY-MM-DD。"]}) from None
+    # The flags shift as_of by up to a few months; near date.min/max that overflows.
+    if not AS_OF_MIN <= as_of <= AS_OF_MAX:
+        raise ValidationError({"as_of": [f"应在 {AS_OF_MIN.isoformat()} 与 {AS_OF_MAX.isoformat()} 之间。"]})
+    return as_of
 
 
 class AsOfMixin:
