@@ -61,7 +61,11 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
         annual_plan=Sum("annual_plan_investment"),
         completed=Sum("completed_investment"),
         start_target=Count("pk", filter=Q(category=ProjectCategory.START)),
-        started=Count("pk", filter=Q(category=ProjectCategory.START, status__in=STARTED_STATUSES)),
+        # A project suspended after it started had reached under_construction: it counts.
+        started=Count("pk", filter=Q(category=ProjectCategory.START) & (
+            Q(status__in=STARTED_STATUSES)
+            | Q(status=ProjectStatus.SUSPENDED, suspended_from__in=STARTED_STATUSES)
+        )),
         active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         # Aliases must not shadow the flag annotations they count.
         visits_overdue=Count("pk", filter=Q(visit_overdue=True)),
