@@ -94,6 +94,9 @@ class MilestoneBriefSerializer(serializers.ModelSerializer):
 
 
 class BatchSerializer(serializers.ModelSerializer):
+    # Explicit bounds: the default ones come from the database backend (SQLite vs PostgreSQL
+    # smallint), which made the schema and validation differ between them.
+    period = serializers.IntegerField(label="期数", min_value=1, max_value=32767)
     kind = code_field(BatchKind)
     kind_display = DisplayField(BatchKind, source="kind")
 

@@ -1,0 +1,271 @@
+"""Import of the annual project list and export of filtered lists (django-import-export), in Chinese columns.
+
+Imported rows are written by the project services, never by `save()`.
+"""
+
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.forms import SelectableFieldsExportForm
+
+from projects.choices import (
+    BatchKind,
+    MilestoneKind,
+    MilestoneState,
+    ProjectCategory,
+    ProjectLevel,
+    ProjectStatus,
+    Sector,
+    WarningLevel,
+)
+from projects.exceptions import ServiceError
+from projects.models import Department, Milestone, Official, Project
+from projects.services import project_create, project_update
+
+BATCH_SEPARATORS = re.compile(r"[、,，;；\s]+")
+BATCH_ITEM = re.compile(r"第?(\d+)期?(.+)")
+OFFICIAL_WITH_TITLE = re.compile(r"^(.+?)[（(](.+)[）)]$")
+
+
+class ChoiceWidget(widgets.Widget):
+    """A coded field: read as its Chinese label or its code, written as the label."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.labels = dict(choices)
+        self.codes = {label: code for code, label in choices} | {code: code for code in self.labels}
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        if text not in self.codes:
+            raise ValueError(f"“{text}”不是有效的选项，可选：{'、'.join(self.labels.values())}。")
+        return self.codes[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value or "")
+
+
+class DepartmentCodeWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Department, field="code")
+
+    def clean(self, value, row=None, **kwargs):
+        code = "" if value is None else str(value).strip()
+        if not code:
+            return None
+        try:
+            return Department.objects.get(code=code)
+        except Department.DoesNotExist:
+            raise ValueError(f"找不到代码为“{code}”的单位。") from None
+
+
+class OfficialNameWidget(widgets.ForeignKeyWidget):
+    """分包领导 by name; a name two officials share is written 姓名（职务）."""
+
+    def __init__(self):
+        super().__init__(Official, field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        if match := OFFICIAL_WITH_TITLE.match(text):
+            found = list(Official.objects.filter(name=match[1].strip(), title=match[2].strip()))
+        else:
+            found = list(Official.objects.filter(name=text)[:2])
+        if not found:
+            raise ValueError(f"找不到分包领导“{text}”。")
+        if len(found) > 1:
+            raise ValueError(f"有多位分包领导名为“{text}”，请写成“姓名（职务）”。")
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+def parse_batches(text) -> list[dict]:
+    """「第7期开工一批、第8期投产一批」 -> [{"period": 7, "kind": "starting"}, ...]."""
+    kinds = {label: code for code, label in BatchKind.choices} | {code: code for code in BatchKind.values}
+    batches = []
+    for item in BATCH_SEPARATORS.split("" if text is None else str(text).strip()):
+        if not item:
+            continue
+        match = BATCH_ITEM.fullmatch(item)
+        if not match or match[2] not in kinds or int(match[1]) < 1:
+            raise ValidationError({"batches": [f"“{item}”应写成“第7期开工一批”（签约一批、开工一批或投产一批）。"]})
+        batches.append({"period": int(match[1]), "kind": kinds[match[2]]})
+    return batches
+
+
+class BatchesField(Field):
+    """「三个一批」: read from the row by the resource and written with the project, never set on it."""
+
+    def __init__(self):
+        super().__init__(column_name="三个一批")
+
+    def export(self, instance, **kwargs):
+        return "、".join(str(batch) for batch in instance.batches.all()) if instance.pk else ""
+
+
+class ChineseExportForm(SelectableFieldsExportForm):
+    """The export form, listing the columns by their Chinese headers."""
+
+    def _get_field_label(self, resource, field_name):
+        return resource.fields[field_name].column_name
+
+
+def _flag(value) -> str:
+    return {True: "是", False: "否"}.get(value, "")
+
+
+class ColumnErrorsMixin:
+    """Report a row's errors under the column headers the user wrote, not under field names."""
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        error = result.validation_error
+        if error is not None and hasattr(error, "error_dict"):
+            columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
+            columns["batches"] = "三个一批"
+            result.validation_error = ValidationError({
+                key if key == NON_FIELD_ERRORS else columns.get(key, key): messages
+                for key, messages in error.message_dict.items()
+            })
+        return result
+
+
+PROJECT_COLUMNS = (
+    "code", "name", "year", "category", "level", "sector", "zone", "status", "batches",
+    "total_investment", "annual_plan_investment", "completed_investment", "progress_percent",
+    "floor_area", "owner", "department", "lead_official", "description",
+)
+FLAG_COLUMNS = ("next_due_date", "warning_level", "is_overdue", "last_visit_on", "visit_overdue")
+
+
+class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
+    code = Field("code", "项目编号", widgets.CharWidget())
+    name = Field("name", "项目名称", widgets.CharWidget())
+    year = Field("year", "年度", widgets.IntegerWidget())
+    category = Field("category", "类别", ChoiceWidget(ProjectCategory.choices))
+    level = Field("level", "级别", ChoiceWidget(ProjectLevel.choices), saves_null_values=False)
+    sector = Field("sector", "领域", ChoiceWidget(Sector.choices), saves_null_values=False)
+    zone = Field("zone", "所在区域", widgets.CharWidget())
+    status = Field("status", "状态", ChoiceWidget(ProjectStatus.choices), saves_null_values=False)
+    batches = BatchesField()
+    total_investment = Field("total_investment", "总投资（万元）", widgets.DecimalWidget(), saves_null_values=False)
+    annual_plan_investment = Field(
+        "annual_plan_investment", "年度计划投资（万元）", widgets.DecimalWidget(), saves_null_values=False,
+    )
+    completed_investment = Field(
+        "completed_investment", "年度累计完成投资（万元）", widgets.DecimalWidget(), saves_null_values=False,
+    )
+    progress_percent = Field("progress_percent", "形象进度（%）", widgets.IntegerWidget(), saves_null_values=False)
+    floor_area = Field("floor_area", "建筑面积（㎡）", widgets.DecimalWidget())
+    owner = Field("owner", "建设单位", widgets.CharWidget())
+    department = Field("department", "责任单位代码", DepartmentCodeWidget())
+    lead_official = Field("lead_official", "分包领导", OfficialNameWidget())
+    description = Field("description", "项目简介", widgets.CharWidget())
+
+    class Meta:
+        model = Project
+        import_id_fields = ("code",)
+        fields = export_order = PROJECT_COLUMNS
+        use_transactions = True
+
+    @classmethod
+    def get_display_name(cls):
+        return "重点项目"
+
+    def get_queryset(self):
+        return Project.objects.select_related("department", "lead_official")
+
+    def import_instance(self, instance, row, **kwargs):
+        # Read the batches here too, so that a row reports all its errors at once.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            self.row_batches = parse_batches(row["三个一批"]) if "三个一批" in row else None
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Write the row with project_create / project_update; their errors become the row's errors."""
+        batches = self.row_batches
+        imported = [
+            field.attribute for field in self.get_import_fields()
+            if field.attribute and field.column_name in row and not field.readonly
+        ]
+        data = {name: getattr(instance, name) for name in imported}
+        try:
+            if is_create:
+                saved = project_create(batches=batches or [], **data)
+            else:
+                saved = self._update(instance, data, batches)
+        except ServiceError as exc:
+            raise ValidationError(exc.detail) from exc
+        instance.pk = saved.pk
+        instance._state.adding = False
+
+    @staticmethod
+    def _update(instance: Project, data: dict, batches: list[dict] | None) -> Project:
+        current = Project.objects.get(pk=instance.pk)
+        changed = {name: value for name, value in data.items() if getattr(current, name) != value}
+        if batches is not None:
+            now = {(batch.period, batch.kind) for batch in current.batches.all()}
+            if now == {(batch["period"], batch["kind"]) for batch in batches}:
+                batches = None
+        if not changed and batches is None:
+            return current  # an unchanged row keeps the project's version
+        return project_update(project=current, batches=batches, **changed)
+
+
+class ProjectExportResource(ProjectResource):
+    """The list columns plus the flags of the admin list, as of its day (not read on import)."""
+
+    next_due_date = Field("next_due_date", "最近节点期限", widgets.DateWidget(), readonly=True)
+    warning_level = Field("warning_level", "亮灯", ChoiceWidget(WarningLevel.choices), readonly=True)
+    is_overdue = Field(column_name="节点逾期", readonly=True)
+    last_visit_on = Field("last_visit_on", "最近调研日期", widgets.DateWidget(), readonly=True)
+    visit_overdue = Field(column_name="超期未调研", readonly=True)
+
+    class Meta(ProjectResource.Meta):
+        fields = export_order = PROJECT_COLUMNS + FLAG_COLUMNS
+
+    def dehydrate_is_overdue(self, project):
+        return _flag(getattr(project, "is_overdue", None))
+
+    def dehydrate_visit_overdue(self, project):
+        return _flag(getattr(project, "visit_overdue", None))
+
+
+class MilestoneResource(resources.ModelResource):
+    project_code = Field("project__code", "项目编号", readonly=True)
+    project_name = Field("project__name", "项目名称", readonly=True)
+    department = Field("project__department__name", "责任单位", readonly=True)
+    kind = Field("kind", "节点类型", ChoiceWidget(MilestoneKind.choices), readonly=True)
+    title = Field("title", "节点名称", readonly=True)
+    due_period = Field("due_period", "期限", readonly=True)
+    due_date = Field("due_date", "截止日期", widgets.DateWidget(), readonly=True)
+    completed_on = Field("completed_on", "完成日期", widgets.DateWidget(), readonly=True)
+    state = Field("state", "状态", ChoiceWidget(MilestoneState.choices), readonly=True)
+    note = Field("note", "备注", readonly=True)
+
+    class Meta:
+        model = Milestone
+        fields = export_order = (
+            "project_code", "project_name", "department", "kind", "title", "due_period", "due_date",
+            "completed_on", "state", "note",
+        )
+
+    @classmethod
+    def get_display_name(cls):
+        return "节点"
