@@ -93,6 +93,13 @@ class TabularExportMixin:
     export_title = ""
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer, XLSXRenderer]
 
+    def get_renderers(self):
+        # Only lists (and reports without actions) have a tabular form; elsewhere ?format=csv is 404.
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) not in (None, "list"):
+            renderers = [r for r in renderers if r.format not in TABULAR_FORMATS]
+        return renderers
+
     def is_export(self) -> bool:
         renderer = getattr(self.request, "accepted_renderer", None)
         return renderer is not None and renderer.format in TABULAR_FORMATS
