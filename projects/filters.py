@@ -50,6 +50,9 @@ class MultiChoiceFilter(filters.MultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", CSVSelectMultiple)
+        # No code filter joins a to-many relation, so rows never repeat: DISTINCT would only make
+        # the database evaluate every flag of every row to compare them.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
 

@@ -17,6 +17,8 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -46,6 +48,12 @@ def done_on(as_of: date, prefix: str = "") -> Q:
 
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
+    """One date per project (MIN or MAX) of `queryset`, correlated on OuterRef("pk")."""
+    rows = queryset.order_by().values("project").annotate(value=aggregate).values("value")
+    return Subquery(rows, output_field=DateField())
 
 
 def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
@@ -85,17 +93,17 @@ class ProjectQuerySet(models.QuerySet):
             next_due = F("cached_next_due_date")
             last_visit = F("cached_last_visit_on")
         else:
-            next_due = Subquery(open_milestones.order_by("due_date").values("due_date")[:1], output_field=DateField())
-            last_visit = Subquery(
-                Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of)
-                .order_by("-visited_on")
-                .values("visited_on")[:1],
-                output_field=DateField(),
+            # MIN/MAX per project rather than ORDER BY … LIMIT 1: the planner then always uses the
+            # per-project indexes, even on tables whose statistics are stale after a bulk load.
+            next_due = _date_subquery(open_milestones, Min("due_date"))
+            last_visit = _date_subquery(
+                Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of), Max("visited_on"),
             )
         active = Q(status__in=ACTIVE_STATUSES)
         return self.annotate(
             next_due_date=next_due,
             last_visit_on=last_visit,
+            visit_overdue_since=Coalesce("last_visit_on", Value(date.min), output_field=DateField()),
             is_overdue=_flag(active & Q(next_due_date__lt=as_of)),
             overdue_milestone_count=Case(
                 When(active & Q(next_due_date__lt=as_of),
@@ -103,10 +111,10 @@ class ProjectQuerySet(models.QuerySet):
                 default=Value(0),
                 output_field=IntegerField(),
             ),
+            # No visit counts as a visit long ago; one reference keeps the subquery from repeating.
             visit_overdue=_flag(
                 active
-                & (Q(last_visit_on__isnull=True)
-                   | Q(last_visit_on__lt=as_of - timedelta(days=rules["VISIT_INTERVAL_DAYS"])))
+                & Q(visit_overdue_since__lt=as_of - timedelta(days=rules["VISIT_INTERVAL_DAYS"]))
             ),
             time_progress=time_progress_expression(as_of),
             investment_lag=Case(

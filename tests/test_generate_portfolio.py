@@ -1,0 +1,126 @@
+"""generate_portfolio: a realistic, deterministic portfolio whose cached columns are exact."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, Max
+
+from projects.choices import STATUS_PATH, status_move_allowed
+from projects.dates import today
+from projects.models import ApprovalItem, Milestone, Project, StatusUpdate, Visit
+from projects.services import project_refresh_cached
+
+PROJECTS = 40
+SEED = 7
+
+
+@pytest.fixture
+def generated(db):
+    call_command("generate_portfolio", projects=PROJECTS, seed=SEED, stdout=StringIO())
+    return Project.objects.filter(code__startswith=f"GEN{SEED}-2023-")
+
+
+def _snapshot(projects) -> list[tuple]:
+    """Everything generated, keyed by code rather than by database id."""
+    rows = []
+    for project in projects.order_by("code").prefetch_related("milestones", "visits", "status_updates", "approvals",
+                                                               "batches"):
+        rows.append((
+            project.code, project.name, project.category, project.level, project.sector, project.zone,
+            project.status, project.total_investment, project.completed_investment, project.progress_percent,
+            project.department.code, project.lead_official.name, project.cached_next_due_date,
+            project.cached_last_visit_on,
+            sorted((m.kind, m.title, m.due_period, m.due_date, m.completed_on) for m in project.milestones.all()),
+            sorted(v.visited_on for v in project.visits.all()),
+            sorted((u.reported_on, u.status_from, u.status_to, u.completed_investment)
+                   for u in project.status_updates.all()),
+            sorted((a.name, a.due_date, a.completed_on) for a in project.approvals.all()),
+            sorted((b.period, b.kind) for b in project.batches.all()),
+        ))
+    return rows
+
+
+def test_category_mix_follows_the_seed(generated):
+    counts = Counter(generated.values_list("category", flat=True))
+    assert sum(counts.values()) == PROJECTS
+    # The seed's list: 81 开工类, 150 在建类 and 129 前期类 of 360; 40 projects give room for chance.
+    assert 3 <= counts["start"] <= 17
+    assert 8 <= counts["construction"] <= 26
+    assert 5 <= counts["preparation"] <= 24
+
+
+def test_each_project_has_three_to_five_milestones(generated):
+    per_project = generated.annotate(n=Count("milestones")).values_list("n", flat=True)
+    assert set(per_project) <= {3, 4, 5}
+
+
+def test_nothing_is_dated_after_today(generated):
+    latest = [
+        Milestone.objects.aggregate(d=Max("completed_on"))["d"],
+        Visit.objects.aggregate(d=Max("visited_on"))["d"],
+        StatusUpdate.objects.aggregate(d=Max("reported_on"))["d"],
+        ApprovalItem.objects.aggregate(d=Max("completed_on"))["d"],
+    ]
+    assert all(day is not None and day <= today() for day in latest)
+
+
+def test_status_updates_follow_the_workflow(generated):
+    for project in generated.prefetch_related("status_updates"):
+        reports = sorted(project.status_updates.all(), key=lambda u: (u.reported_on, u.pk))
+        for before, after in zip(reports, reports[1:]):
+            assert after.status_from == before.status_to
+            assert after.completed_investment >= before.completed_investment
+        for report in reports:
+            assert status_move_allowed(report.status_from, report.status_to, project.suspended_from)
+        if reports:
+            assert reports[-1].status_to == project.status
+            assert reports[-1].completed_investment == project.completed_investment
+
+
+def test_reached_statuses_completed_their_milestones(generated):
+    reached_kind = {"signed": "signing", "under_construction": "start", "completed": "completion",
+                    "operating": "commissioning"}
+    for project in generated.filter(status__in=STATUS_PATH).prefetch_related("milestones"):
+        passed = STATUS_PATH[1:STATUS_PATH.index(project.status) + 1]
+        for milestone in project.milestones.all():
+            if milestone.kind in reached_kind.values():
+                reached = any(reached_kind[status] == milestone.kind for status in passed)
+                assert (milestone.completed_on is not None) == reached, (project.code, milestone.kind)
+
+
+def test_cached_columns_equal_project_refresh_cached(generated):
+    before = list(generated.order_by("pk").values_list("pk", "cached_next_due_date", "cached_last_visit_on"))
+    assert any(next_due for _, next_due, _ in before) and any(visit for _, _, visit in before)
+    for pk, _, _ in before:
+        project_refresh_cached(pk)
+    after = list(generated.order_by("pk").values_list("pk", "cached_next_due_date", "cached_last_visit_on"))
+    assert after == before
+
+
+def test_same_seed_gives_the_same_data(db):
+    quiet = StringIO()
+    call_command("generate_portfolio", projects=PROJECTS, seed=SEED, stdout=quiet)
+    first = _snapshot(Project.objects.filter(code__startswith=f"GEN{SEED}-"))
+    StatusUpdate.objects.all().delete()  # they protect their projects
+    Project.objects.all().delete()
+    call_command("generate_portfolio", projects=PROJECTS, seed=SEED, stdout=quiet)
+    assert _snapshot(Project.objects.filter(code__startswith=f"GEN{SEED}-")) == first
+
+
+def test_another_seed_adds_more_and_the_same_seed_is_refused(generated):
+    call_command("generate_portfolio", projects=5, seed=SEED + 1, stdout=StringIO())
+    assert Project.objects.count() == PROJECTS + 5
+    with pytest.raises(CommandError):
+        call_command("generate_portfolio", projects=5, seed=SEED)
+
+
+def test_the_api_lists_them(generated, admin_client):
+    response = admin_client.get("/api/v1/projects/", {"page_size": 500})
+    assert response.status_code == 200
+    assert response.json()["count"] == PROJECTS
+    past = admin_client.get("/api/v1/projects/", {"as_of": "2023-05-04", "warning_level": "red,yellow,green"})
+    assert past.status_code == 200
+    assert past.json()["count"] == PROJECTS
