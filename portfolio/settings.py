@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +116,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The admin and the API docs (Swagger UI, ReDoc from the sidecar) are served by the app itself,
+# so they work on closed networks behind any proxy; `collectstatic` fills STATIC_ROOT on deploy.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # `loaddata erqi_2023` finds the seed's portfolio here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -43,3 +43,13 @@ def test_docs_page_loads_nothing_from_outside(client, url):
     assert any(src.endswith(".js") for src in resources), "the page should load its bundle locally"
     assert [src for src in resources if EXTERNAL.match(src)] == []
     assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
+
+
+def test_the_docs_pages_own_files_are_served_by_the_app(client, settings):
+    settings.DEBUG = False
+    for path in (
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js",
+        "/static/admin/css/base.css",
+    ):
+        assert client.get(path).status_code == 200, path
