@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -103,6 +103,29 @@ class ProjectRowSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "status", "status_display", "department", "lead_official"]
 
 
+@extend_schema_field(ProjectRowSerializer(many=True))
+class ProjectRowsField(serializers.Field):
+    """ProjectRowSerializer's output built straight from `.values()` rows: the list can be long."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, rows):
+        labels = dict(ProjectStatus.choices)
+        return [
+            {
+                "id": row["id"], "code": row["code"], "name": row["name"], "status": row["status"],
+                "status_display": labels[row["status"]],
+                "department": {"id": row["department_id"], "code": row["department__code"],
+                               "name": row["department__name"]},
+                "lead_official": None if row["lead_official_id"] is None else {
+                    "id": row["lead_official_id"], "name": row["lead_official__name"],
+                    "title": row["lead_official__title"]},
+            }
+            for row in rows
+        ]
+
+
 class DepartmentWeekSerializer(serializers.Serializer):
     department = s.DepartmentBriefSerializer()
     projects = serializers.IntegerField()
@@ -119,7 +142,7 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     status_updates = s.StatusUpdateSerializer(many=True)
     milestones_completed = s.MilestoneSerializer(many=True)
     milestones_became_overdue = s.MilestoneSerializer(many=True)
-    projects_without_update = ProjectRowSerializer(many=True)
+    projects_without_update = ProjectRowsField()
     departments = DepartmentWeekSerializer(many=True)
 
 

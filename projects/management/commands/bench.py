@@ -69,6 +69,11 @@ class Command(BaseCommand):
         self.compare("warning-level counts (ORM)", as_of, self.warning_counts)
         self.compare("milestones state=overdue", as_of,
                      lambda day: self.get("/api/v1/milestones/", {"state": "overdue", "as_of": day.isoformat()}))
+        self.compare("stats/summary", as_of, lambda day: self.report(
+            "/api/v1/stats/summary/", {"as_of": day.isoformat(), "year": year}, lambda data: data["project_count"]))
+        self.compare("reports/weekly (whole list)", as_of, lambda day: self.report(
+            "/api/v1/reports/weekly/", {"as_of": day.isoformat(), "week": f"{year}-W19"},
+            lambda data: len(data["projects_without_update"])))
         for page_size in (50, 500):
             past, now = (self.peak_memory({"page_size": page_size, "as_of": day.isoformat()})
                          for day in (as_of, self.today))
@@ -119,6 +124,12 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"GET {url} {params}: {response.status_code} {response.content[:300]!r}")
         return response.data["count"]
+
+    def report(self, url: str, params: dict, figure) -> object:
+        response = self.client.get(url, params)
+        if response.status_code != 200:
+            raise CommandError(f"GET {url} {params}: {response.status_code} {response.content[:300]!r}")
+        return figure(response.data)
 
     def warning_counts(self, as_of: date) -> dict:
         rows = (Project.objects.with_flags(as_of, live=is_live(as_of)).order_by()
