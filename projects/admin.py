@@ -18,6 +18,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ExportMixin, ImportExportMixin
+from knox.models import AuthToken
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,6 +27,7 @@ from projects.choices import MilestoneState, WarningLevel
 from projects.dates import default_as_of, is_live
 from projects.exceptions import ServiceError
 from projects.models import (
+    ApiToken,
     ApprovalItem,
     Department,
     Milestone,
@@ -800,3 +802,40 @@ class ApprovalItemAdmin(ServiceWritesMixin, admin.ModelAdmin):
     @admin.display(description="已逾期", boolean=True, ordering="is_overdue")
     def overdue(self, approval):
         return getattr(approval, "is_overdue", None)
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `manage.py issue_token` (the key is shown once); here they are revoked."""
+
+    list_display = ["key_prefix", "owner", "created_at", "expires_at"]
+    search_fields = ["user__username", "token_key"]
+    fields = list_display
+    readonly_fields = list_display
+
+    @admin.display(description="令牌前缀", ordering="token_key")
+    def key_prefix(self, token):
+        return f"{token.token_key}…"
+
+    @admin.display(description="用户", ordering="user__username")
+    def owner(self, token):
+        return token.user
+
+    @admin.display(description="签发时间", ordering="created")
+    def created_at(self, token):
+        return token.created
+
+    @admin.display(description="过期时间", ordering="expiry")
+    def expires_at(self, token):
+        return token.expiry or "永不过期"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

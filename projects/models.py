@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
 from projects.choices import (
@@ -45,7 +46,7 @@ class Department(models.Model):
     """责任单位 or approving department (委局)."""
 
     code = models.SlugField("代码", max_length=40, unique=True, validators=[
-        RegexValidator(r"[A-Za-z_]", "代码至少包含一个字母，以便与数字 id 区分。"),
+        RegexValidator(r"[A-Za-z]", "代码至少包含一个字母，以便与数字 id 区分。"),
     ])
     name = models.CharField("名称", max_length=100)
 
@@ -372,3 +373,12 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class ApiToken(AuthToken):
+    """knox's hashed API tokens, under a Chinese name in the admin (deleting one revokes it)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"

@@ -424,3 +424,20 @@ def test_milestone_export(staff, portfolio):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("项目编号,项目名称,责任单位,节点类型,节点名称")
     assert len(lines) == 2 and "已逾期" in lines[1]
+
+
+def test_api_tokens_are_listed_in_chinese_and_revoked_by_deleting(staff):
+    from django.core.management import call_command
+    from io import StringIO
+
+    from knox.models import AuthToken
+
+    out = StringIO()
+    call_command("issue_token", "sync_system", "--role", "reader", stdout=out, stderr=StringIO())
+    token = AuthToken.objects.get(user__username="sync_system")
+    page = staff.get("/admin/projects/apitoken/")
+    assert page.status_code == 200
+    assert "API 令牌" in page.content.decode() and "令牌前缀" in page.content.decode()
+    response = staff.post(f"/admin/projects/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user__username="sync_system").exists()
