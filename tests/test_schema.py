@@ -53,3 +53,10 @@ def test_the_docs_pages_own_files_are_served_by_the_app(client, settings):
         "/static/admin/css/base.css",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_docs_pages_may_only_load_from_this_server(client):
+    for path in ("/api/docs/", "/api/redoc/"):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+        assert "http" not in policy
