@@ -20,7 +20,7 @@ from projects.choices import (
 )
 from projects.models import ApprovalItem, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
 from projects.periods import parse_period
-from projects.querysets import open_on
+from projects.querysets import done_on, open_on
 
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
@@ -252,7 +252,7 @@ class DeadlineFilterSet(ProjectScopedFilterSet):
     def filter_completed(self, qs, name, value):
         if value is None:
             return qs
-        return qs.exclude(open_on(self.as_of)) if value else qs.filter(open_on(self.as_of))
+        return qs.filter(done_on(self.as_of) if value else open_on(self.as_of))
 
 
 class MilestoneFilterSet(DeadlineFilterSet):

@@ -176,10 +176,6 @@ class Project(models.Model):
     def natural_key(self):
         return (self.code,)
 
-    @property
-    def etag(self) -> str:
-        return f'"{self.pk}-{self.version}"'
-
 
 class ProjectBatchManager(models.Manager):
     def get_by_natural_key(self, project_code, period, kind):

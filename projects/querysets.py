@@ -37,13 +37,14 @@ def warning_settings() -> dict:
     return settings.PORTFOLIO_WARNING
 
 
-def open_on(as_of: date, prefix: str = "") -> Q:
+def open_on(as_of: date) -> Q:
     """Not completed as of `as_of`: a completion dated later still leaves it open that day."""
-    return Q(**{f"{prefix}completed_on__isnull": True}) | Q(**{f"{prefix}completed_on__gt": as_of})
+    return Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
 
 
-def done_on(as_of: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}completed_on__isnull": False, f"{prefix}completed_on__lte": as_of})
+def done_on(as_of: date) -> Q:
+    """Completed on or before `as_of`."""
+    return Q(completed_on__isnull=False, completed_on__lte=as_of)
 
 
 def _flag(condition: Q) -> Case:
@@ -75,9 +76,6 @@ def time_progress_expression(as_of: date) -> Case:
 class ProjectQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
-
-    def active(self):
-        return self.filter(status__in=ACTIVE_STATUSES)
 
     def with_flags(self, as_of: date, *, live: bool = False):
         """Annotate every date-dependent flag of the contract, evaluated as of `as_of`.
@@ -177,9 +175,6 @@ class MilestoneQuerySet(models.QuerySet):
             ),
             is_overdue=_flag(open_on(as_of) & Q(due_date__lt=as_of)),
         )
-
-    def open_on(self, as_of: date):
-        return self.filter(open_on(as_of))
 
 
 class ApprovalItemQuerySet(models.QuerySet):

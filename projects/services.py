@@ -90,8 +90,7 @@ def official_save(*, official: Official | None = None, **data) -> Official:
 def reference_delete(*, instance: Department | Official) -> None:
     """Delete a department or official that nothing refers to any more."""
     try:
-        with transaction.atomic():
-            instance.delete()
+        instance.delete()
     except (models.ProtectedError, models.RestrictedError) as exc:
         raise Conflict(f"“{instance}”仍被项目或其他记录引用，不能删除。") from exc
 

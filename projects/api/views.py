@@ -212,6 +212,11 @@ class OfficialViewSet(WritableViewSet):
 # --- projects ---------------------------------------------------------------------------------
 
 
+def _etag(project: dict) -> str:
+    """The ETag of a project's representation: its id and version (parsed back by _expected_version)."""
+    return f'"{project["id"]}-{project["version"]}"'
+
+
 def _expected_version(request, project: Project) -> int | None:
     header = request.headers.get("If-Match")
     if not header or header.strip() == "*":
@@ -257,14 +262,14 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["id"]}-{response.data["version"]}"'
+        response["ETag"] = _etag(response.data)
         return response
 
     def update(self, request, *args, **kwargs):
         project = self.get_object()
         self.expected_version = _expected_version(request, project)
         response = super().update(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["id"]}-{response.data["version"]}"'
+        response["ETag"] = _etag(response.data)
         return response
 
     def get_serializer_context(self):
