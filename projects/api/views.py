@@ -217,13 +217,14 @@ def _etag(project: dict) -> str:
     return f'"{project["id"]}-{project["version"]}"'
 
 
-def _expected_version(request, project: Project) -> int | None:
+def _expected_version(request, project_pk) -> int | None:
+    """The version an `If-Match` header names for this project; None without the header or with `*`."""
     header = request.headers.get("If-Match")
     if not header or header.strip() == "*":
         return None
     for tag in header.split(","):
         match = _ETAG.match(tag.strip())
-        if match and int(match[1]) == project.pk:
+        if match and match[1] == str(project_pk):
             return int(match[2])
     raise PreconditionFailed()
 
@@ -266,19 +267,19 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
         return response
 
     def update(self, request, *args, **kwargs):
-        project = self.get_object()
-        self.expected_version = _expected_version(request, project)
         response = super().update(request, *args, **kwargs)
         response["ETag"] = _etag(response.data)
         return response
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["expected_version"] = getattr(self, "expected_version", None)
+        if self.action in ("update", "partial_update"):
+            # Read after get_object(), so an unknown project is 404 before a header is judged.
+            context["expected_version"] = _expected_version(self.request, self.kwargs["pk"])
         return context
 
     def perform_destroy(self, instance):
-        services.project_delete(project=instance, expected_version=_expected_version(self.request, instance))
+        services.project_delete(project=instance, expected_version=_expected_version(self.request, instance.pk))
 
     @extend_schema(
         methods=["GET"], parameters=[AS_OF_PARAMETER], responses=s.StatusUpdateSerializer(many=True),
