@@ -171,13 +171,29 @@ def status_update_create(
     A retry with an Idempotency-Key already used by the same caller returns the first report.
     """
     try:
-        return _status_update_create(
-            project=project, user=user, note=note, status=status, completed_investment=completed_investment,
-            progress_percent=progress_percent, problems=problems, next_steps=next_steps,
-            reported_on=reported_on, idempotency_key=idempotency_key, fingerprint=fingerprint,
-        )
+        with transaction.atomic():
+            project = _lock(project)
+            if idempotency_key is not None and StatusUpdate.objects.filter(
+                reported_by=user, idempotency_key=idempotency_key,
+            ).exists():
+                return _replay(user, idempotency_key, fingerprint), False
+            reported_on = reported_on or today()
+            _not_in_future("reported_on", reported_on)
+            old_status = project.status
+            _project_apply_report(
+                project, status=status or old_status, completed_investment=completed_investment,
+                progress_percent=progress_percent, reported_on=reported_on,
+            )
+            report = _save(StatusUpdate(
+                project=project, status_from=old_status, status_to=project.status,
+                completed_investment=project.completed_investment, progress_percent=project.progress_percent,
+                note=note, problems=problems, next_steps=next_steps, reported_on=reported_on, reported_by=user,
+                idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            ))
+            project_refresh_cached(project.pk)
+            return report, True
     except IntegrityError:
-        # A concurrent request with the same key won the race; answer as its retry.
+        # A concurrent request with the same key (on another project) won the race: answer as its retry.
         if idempotency_key is None:
             raise
         return _replay(user, idempotency_key, fingerprint), False
@@ -190,24 +206,15 @@ def _replay(user, idempotency_key: str, fingerprint: str) -> StatusUpdate:
     return first
 
 
-@transaction.atomic
-def _status_update_create(
-    *, project, user, note, status, completed_investment, progress_percent, problems, next_steps,
-    reported_on, idempotency_key, fingerprint,
-) -> tuple[StatusUpdate, bool]:
-    project = _lock(project)
-    if idempotency_key is not None and StatusUpdate.objects.filter(
-        reported_by=user, idempotency_key=idempotency_key,
-    ).exists():
-        return _replay(user, idempotency_key, fingerprint), False
-
-    reported_on = reported_on or today()
-    _not_in_future("reported_on", reported_on)
+def _project_apply_report(
+    project: Project, *, status: str, completed_investment: Decimal | None, progress_percent: int | None,
+    reported_on: date,
+) -> None:
+    """Move a locked project's status and figures as a report says, completing the milestones it reaches."""
     old_status = project.status
-    new_status = status or old_status
-    if not status_move_allowed(old_status, new_status, project.suspended_from):
+    if not status_move_allowed(old_status, status, project.suspended_from):
         raise ValidationError({"status": [
-            f"不允许从“{ProjectStatus(old_status).label}”变更为“{ProjectStatus(new_status).label}”。"
+            f"不允许从“{ProjectStatus(old_status).label}”变更为“{ProjectStatus(status).label}”。"
         ]})
     if completed_investment is not None:
         if completed_investment < project.completed_investment:
@@ -217,30 +224,20 @@ def _status_update_create(
         project.completed_investment = completed_investment
     if progress_percent is not None:
         project.progress_percent = progress_percent
-
-    if new_status != old_status:
-        if new_status == ProjectStatus.SUSPENDED:
+    if status != old_status:
+        if status == ProjectStatus.SUSPENDED:
             project.suspended_from = old_status
         elif old_status == ProjectStatus.SUSPENDED:
             project.suspended_from = ""
-        for reached in statuses_passed(old_status, new_status):
+        for reached in statuses_passed(old_status, status):
             kind = MILESTONE_KIND_REACHED_BY_STATUS.get(reached)
             if kind:
                 for milestone in project.milestones.filter(kind=kind, completed_on__isnull=True):
                     milestone.completed_on = reported_on
                     _save(milestone)
-        project.status = new_status
+        project.status = status
     project.version += 1
     _save(project)
-
-    report = _save(StatusUpdate(
-        project=project, status_from=old_status, status_to=new_status,
-        completed_investment=project.completed_investment, progress_percent=project.progress_percent,
-        note=note, problems=problems, next_steps=next_steps, reported_on=reported_on, reported_by=user,
-        idempotency_key=idempotency_key, request_fingerprint=fingerprint,
-    ))
-    project_refresh_cached(project.pk)
-    return report, True
 
 
 # --- milestones -----------------------------------------------------------------------------
