@@ -97,6 +97,8 @@ STATUS_PATH = [
     ProjectStatus.OPERATING,
 ]
 FINAL_STATUSES = {ProjectStatus.OPERATING, ProjectStatus.CANCELLED}
+# Active projects owe their milestones and visits; suspended ones included.
+ACTIVE_STATUSES = [status for status in ProjectStatus.values if status not in FINAL_STATUSES]
 CANCELLABLE_FROM = {ProjectStatus.PLANNED, ProjectStatus.SIGNED, ProjectStatus.SUSPENDED}
 STARTED_STATUSES = {
     ProjectStatus.UNDER_CONSTRUCTION,

@@ -27,10 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from projects.choices import FINAL_STATUSES, MilestoneState, ProjectStatus, Role, WarningLevel
+from projects.choices import ACTIVE_STATUSES, MilestoneState, Role, WarningLevel
 from projects.periods import time_progress
-
-ACTIVE_STATUSES = [s for s in ProjectStatus.values if s not in FINAL_STATUSES]
 
 
 def warning_settings() -> dict:

@@ -7,6 +7,7 @@ from fractions import Fraction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from projects.choices import (
+    ACTIVE_STATUSES,
     MILESTONE_KIND_OF_BATCH,
     STARTED_STATUSES,
     BatchKind,
@@ -17,9 +18,9 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
-from projects.models import ApprovalItem, Department, Milestone, Project, ProjectBatch, StatusUpdate
+from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate
 from projects.periods import time_progress
-from projects.querysets import ACTIVE_STATUSES, done_on, open_on
+from projects.querysets import done_on, open_on
 
 ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")
@@ -157,8 +158,8 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         due_date__range=(monday - timedelta(days=1), sunday - timedelta(days=1)), due_date__lt=as_of,
     ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date")))
     departments = (
-        projects.order_by()
-        .values("department")
+        projects.order_by("department__code")
+        .values("department_id", "department__code", "department__name")
         .annotate(
             projects=Count("pk"),
             updated=Count("pk", filter=Q(Exists(updated_in_week))),
@@ -166,7 +167,6 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
             red=Count("pk", filter=Q(warning_level=WarningLevel.RED)),
         )
     )
-    by_department = {row["department"]: row for row in departments}
     return {
         "week": f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}",
         "start": monday,
@@ -184,8 +184,11 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         .order_by("department__code", "code")
         .values(*PROJECT_ROW_FIELDS),
         "departments": [
-            {"department": department, **{k: by_department[department.pk][k]
-                                          for k in ("projects", "updated", "overdue", "red")}}
-            for department in Department.objects.filter(pk__in=by_department).order_by("code")
+            {
+                "department": {"id": row["department_id"], "code": row["department__code"],
+                               "name": row["department__name"]},
+                **{figure: row[figure] for figure in ("projects", "updated", "overdue", "red")},
+            }
+            for row in departments
         ],
     }
