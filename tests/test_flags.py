@@ -40,6 +40,14 @@ def visited(project=None, **kwargs) -> Project:
 
 
 def rules(body: dict) -> set[str]:
+    """The rules behind a project's light, checking on the way that the worst reason is the light.
+
+    The light is computed in SQL and each reason's level in Python from the same thresholds;
+    every boundary test goes through here, so the two cannot drift apart unnoticed.
+    """
+    levels = [reason["level"] for reason in body["warning_reasons"]]
+    worst = "red" if "red" in levels else "yellow" if levels else "green"
+    assert worst == body["warning_level"]
     return {reason["rule"] for reason in body["warning_reasons"]}
 
 
