@@ -814,6 +814,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with `manage.py issue_token` (the key is shown once); here they are revoked."""
 
     list_display = ["key_prefix", "owner", "created_at", "expires_at"]
+    list_select_related = ["user"]
     search_fields = ["user__username", "token_key"]
     fields = list_display
     readonly_fields = list_display
