@@ -20,7 +20,7 @@ from projects.choices import (
 )
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate
 from projects.periods import time_progress
-from projects.querysets import done_on, open_on
+from projects.querysets import done_on
 
 ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")

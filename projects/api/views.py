@@ -20,7 +20,7 @@ from projects.api import serializers as s
 from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
 from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
 from projects.choices import Role
-from projects.dates import default_as_of, today
+from projects.dates import default_as_of
 from projects.exceptions import PreconditionFailed
 from projects.filters import (
     ApprovalItemFilterSet,
