@@ -1,0 +1,45 @@
+"""The commands `make run` calls: load_seed and demo_accounts."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.test import APIClient
+
+from projects.models import Project
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_load_seed_loads_once_and_then_skips(db):
+    run("load_seed")
+    count = Project.objects.count()
+    assert count > 0
+    assert "skipping" in run("load_seed")
+    assert Project.objects.count() == count
+
+
+def test_demo_accounts_needs_a_portfolio(db):
+    with pytest.raises(CommandError):
+        run("demo_accounts")
+
+
+def test_demo_accounts_prints_a_login_and_a_working_token_per_role(db):
+    run("load_seed")
+    output = run("demo_accounts")
+    assert re.search(r"user demo_admin\s+password \S+", output)
+    tokens = dict(re.findall(r"^\s+(admin|department|official|reader)\s+demo_\w+\s+([0-9a-f]{64})", output, re.M))
+    assert set(tokens) == {"admin", "department", "official", "reader"}
+    project = Project.objects.filter(lead_official__isnull=False).first()
+    for role, key in tokens.items():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get("/api/v1/projects/").status_code == 200
+        write = client.patch(f"/api/v1/projects/{project.pk}/", {"description": role}, format="json")
+        assert write.status_code == (200 if role == "admin" else 403), role
