@@ -205,18 +205,19 @@ class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
             if field.attribute and field.column_name in row and not field.readonly
         ]
         data = {name: getattr(instance, name) for name in imported}
+        user = kwargs.get("user")  # the admin passes the importing user to import_data
         try:
             if is_create:
-                saved = project_create(batches=batches or [], **data)
+                saved = project_create(user=user, batches=batches or [], **data)
             else:
-                saved = self._update(instance, data, batches)
+                saved = self._update(instance, data, batches, user)
         except ServiceError as exc:
             raise ValidationError(exc.detail) from exc
         instance.pk = saved.pk
         instance._state.adding = False
 
     @staticmethod
-    def _update(instance: Project, data: dict, batches: list[dict] | None) -> Project:
+    def _update(instance: Project, data: dict, batches: list[dict] | None, user) -> Project:
         current = Project.objects.get(pk=instance.pk)
         changed = {name: value for name, value in data.items() if getattr(current, name) != value}
         if batches is not None:
@@ -225,7 +226,7 @@ class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
                 batches = None
         if not changed and batches is None:
             return current  # an unchanged row keeps the project's version
-        return project_update(project=current, batches=batches, **changed)
+        return project_update(project=current, user=user, batches=batches, **changed)
 
 
 class ProjectExportResource(ProjectResource):

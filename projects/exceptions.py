@@ -29,3 +29,10 @@ class IdempotencyKeyReused(ServiceError):
 
     status_code = 422
     default_detail = "该 Idempotency-Key 已用于另一个不同内容的请求。"
+
+
+class Forbidden(ServiceError):
+    """The caller's role may not do this, or not on this record (403); see projects.roles."""
+
+    status_code = 403
+    default_detail = "您无权执行此操作。"

@@ -1,11 +1,14 @@
 """Queryset methods: date-dependent flags as SQL annotations for an explicit `as_of`, and write scopes.
 
+The models import this module, so it names them through the app registry, never by import.
+
 Every flag has exactly one definition here; filters, ordering, serializers and reports use
 these annotations.
 """
 
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import (
@@ -27,7 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from projects.choices import ACTIVE_STATUSES, MilestoneState, Role, WarningLevel
+from projects import roles
+from projects.choices import ACTIVE_STATUSES, MilestoneState, WarningLevel
 from projects.periods import time_progress
 
 
@@ -81,8 +85,7 @@ class ProjectQuerySet(models.QuerySet):
         `live=True` may be passed when nothing can be dated after `as_of` (it is today or
         later): the cached deadline and visit columns are then exact and no subquery is needed.
         """
-        from projects.models import Milestone, Visit
-
+        Milestone, Visit = apps.get_model("projects", "Milestone"), apps.get_model("projects", "Visit")
         rules = warning_settings()
         open_milestones = Milestone.objects.filter(open_on(as_of), project=OuterRef("pk"), due_date__isnull=False)
         if live:
@@ -139,18 +142,9 @@ class ProjectQuerySet(models.QuerySet):
             ),
         )
 
-    def writable_by(self, user):
-        """Projects on which `user` may record status updates (and, per role, other writes)."""
-        from projects.permissions import role_of
-
-        role, profile = role_of(user)
-        if role == Role.ADMIN:
-            return self.all()
-        if role == Role.DEPARTMENT:
-            return self.filter(department_id=profile.department_id)
-        if role == Role.OFFICIAL:
-            return self.filter(lead_official_id=profile.official_id)
-        return self.none()
+    def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
+        """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""
+        return self.filter(roles.project_filter(user, resource, action))
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -187,8 +181,7 @@ class OfficialQuerySet(models.QuerySet):
 
     def with_counts(self, as_of: date, *, live: bool = False):
         """Annotate how many projects each official leads, and how many are overdue as of `as_of`."""
-        from projects.models import Project
-
+        Project = apps.get_model("projects", "Project")
         led = Project.objects.filter(lead_official=OuterRef("pk"))
         flagged = Project.objects.with_flags(as_of, live=live).filter(lead_official=OuterRef("pk"))
         return self.annotate(

@@ -1,5 +1,7 @@
 """Every write of the service: atomic, validated with full_clean(), row-locked where it moves state."""
 
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +30,7 @@ from projects.models import (
     Visit,
 )
 from projects.periods import parse_period
+from projects.roles import WRITE_ACTIONS
 
 # Fields of a project that only status updates may change once it exists.
 REPORTED_FIELDS = ("status", "completed_investment", "progress_percent")
@@ -67,32 +70,65 @@ def project_refresh_cached(project_id: int) -> None:
     )
 
 
+def write(entity: str, action: str, *, user, record=None, **data):
+    """Call the service `<entity>_<action>`, for callers that write any entity (the API, the admin).
+
+    Every entity's writes share one shape: `<entity>_create(*, user, **fields)`,
+    `<entity>_update(*, <entity>, user, **fields)` and `<entity>_delete(*, <entity>, user)`;
+    `record` is the `<entity>` argument of an update or a delete.
+    """
+    if action not in WRITE_ACTIONS:
+        raise ValueError(action)
+    service = globals()[f"{entity}_{action}"]
+    return service(user=user, **data) if record is None else service(**{entity: record}, user=user, **data)
+
+
 # --- departments and officials ------------------------------------------------------------
 
 
+def _delete_unreferenced(instance: Department | Official) -> None:
+    try:
+        instance.delete()
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        raise Conflict(f"“{instance}”仍被项目或其他记录引用，不能删除。") from exc
+
+
 @transaction.atomic
-def department_save(*, department: Department | None = None, **data) -> Department:
-    """Create a department, or change the one given."""
-    department = department or Department()
+def department_create(*, user, **data) -> Department:
+    """Create a department (责任单位 or approving department)."""
+    return _save(Department(**data))
+
+
+@transaction.atomic
+def department_update(*, department: Department, user, **data) -> Department:
+    """Change a department."""
     _assign(department, data)
     return _save(department)
 
 
 @transaction.atomic
-def official_save(*, official: Official | None = None, **data) -> Official:
-    """Create an official, or change the one given."""
-    official = official or Official()
+def department_delete(*, department: Department, user) -> None:
+    """Delete a department that nothing refers to any more."""
+    _delete_unreferenced(department)
+
+
+@transaction.atomic
+def official_create(*, user, **data) -> Official:
+    """Create a lead official."""
+    return _save(Official(**data))
+
+
+@transaction.atomic
+def official_update(*, official: Official, user, **data) -> Official:
+    """Change a lead official."""
     _assign(official, data)
     return _save(official)
 
 
 @transaction.atomic
-def reference_delete(*, instance: Department | Official) -> None:
-    """Delete a department or official that nothing refers to any more."""
-    try:
-        instance.delete()
-    except (models.ProtectedError, models.RestrictedError) as exc:
-        raise Conflict(f"“{instance}”仍被项目或其他记录引用，不能删除。") from exc
+def official_delete(*, official: Official, user) -> None:
+    """Delete an official that nothing refers to any more."""
+    _delete_unreferenced(official)
 
 
 # --- projects -------------------------------------------------------------------------------
@@ -111,7 +147,7 @@ def _set_batches(project: Project, batches: list[dict]) -> None:
 
 
 @transaction.atomic
-def project_create(*, batches: list[dict] | None = None, **data) -> Project:
+def project_create(*, user, batches: list[dict] | None = None, **data) -> Project:
     """Create a project of the annual list, with its "三个一批" rounds."""
     project = Project(**data)
     if project.status == ProjectStatus.SUSPENDED:
@@ -123,7 +159,7 @@ def project_create(*, batches: list[dict] | None = None, **data) -> Project:
 
 @transaction.atomic
 def project_update(
-    *, project: Project, expected_version: int | None = None, batches: list[dict] | None = None, **data,
+    *, project: Project, user, expected_version: int | None = None, batches: list[dict] | None = None, **data,
 ) -> Project:
     """Edit a project's own fields; status and figures change only through status updates."""
     project = _lock(project)
@@ -140,7 +176,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, project: Project, expected_version: int | None = None) -> None:
+def project_delete(*, project: Project, user, expected_version: int | None = None) -> None:
     """Delete a project that has no status updates (one with reports is cancelled instead)."""
     project = _lock(project)
     _check_version(project, expected_version)
@@ -150,6 +186,13 @@ def project_delete(*, project: Project, expected_version: int | None = None) -> 
 
 
 # --- status updates -------------------------------------------------------------------------
+
+
+def status_update_fingerprint(*, project: Project, body) -> str:
+    """What identifies a report request for its Idempotency-Key: the project and the body as sent."""
+    return hashlib.sha256(
+        json.dumps({"project": project.pk, "body": body}, sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def status_update_create(
@@ -168,7 +211,8 @@ def status_update_create(
 ) -> tuple[StatusUpdate, bool]:
     """Record a progress report and move the project with it; returns (report, created).
 
-    A retry with an Idempotency-Key already used by the same caller returns the first report.
+    A retry with an Idempotency-Key already used by the same caller returns the first report;
+    `fingerprint` (status_update_fingerprint of the request) tells a retry from a reuse of the key.
     """
     try:
         with transaction.atomic():
@@ -265,7 +309,7 @@ def _deadline(due_period, due_date, current: Milestone | None) -> tuple[str, dat
 
 
 @transaction.atomic
-def milestone_create(*, project: Project, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
+def milestone_create(*, project: Project, user, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
     """Add a milestone to a project; its deadline is a period or a day, or none."""
     _not_in_future("completed_on", data.get("completed_on"))
     milestone = Milestone(project=project, **data)
@@ -276,7 +320,7 @@ def milestone_create(*, project: Project, due_period=_UNSET, due_date=_UNSET, **
 
 
 @transaction.atomic
-def milestone_update(*, milestone: Milestone, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
+def milestone_update(*, milestone: Milestone, user, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
     """Change a milestone, e.g. complete it with `completed_on`."""
     _not_in_future("completed_on", data.get("completed_on"))
     old_project_id = milestone.project_id
@@ -290,7 +334,7 @@ def milestone_update(*, milestone: Milestone, due_period=_UNSET, due_date=_UNSET
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone) -> None:
+def milestone_delete(*, milestone: Milestone, user) -> None:
     """Delete a milestone."""
     project_id = milestone.project_id
     milestone.delete()
@@ -300,11 +344,8 @@ def milestone_delete(*, milestone: Milestone) -> None:
 # --- visits ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_save(*, visit: Visit | None = None, **data) -> Visit:
-    """Record a lead official's visit or call; the official defaults to the project's lead."""
+def _visit_write(visit: Visit, data: dict) -> Visit:
     _not_in_future("visited_on", data.get("visited_on"))
-    visit = visit or Visit()
     old_project_id = visit.project_id
     _assign(visit, data)
     if visit.official_id is None:
@@ -319,7 +360,19 @@ def visit_save(*, visit: Visit | None = None, **data) -> Visit:
 
 
 @transaction.atomic
-def visit_delete(*, visit: Visit) -> None:
+def visit_create(*, user, **data) -> Visit:
+    """Record a lead official's visit or call; the official defaults to the project's lead."""
+    return _visit_write(Visit(), data)
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, user, **data) -> Visit:
+    """Change a visit record (the official again defaults to the project's lead if cleared)."""
+    return _visit_write(visit, data)
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit, user) -> None:
     """Delete a visit record."""
     project_id = visit.project_id
     visit.delete()
@@ -330,18 +383,24 @@ def visit_delete(*, visit: Visit) -> None:
 
 
 @transaction.atomic
-def approval_item_save(*, approval: ApprovalItem | None = None, **data) -> ApprovalItem:
-    """Create or change a joint-approval item (联审联批事项)."""
+def approval_item_create(*, user, **data) -> ApprovalItem:
+    """Create a joint-approval item (联审联批事项)."""
     _not_in_future("completed_on", data.get("completed_on"))
-    approval = approval or ApprovalItem()
-    _assign(approval, data)
-    return _save(approval)
+    return _save(ApprovalItem(**data))
 
 
 @transaction.atomic
-def approval_item_delete(*, approval: ApprovalItem) -> None:
+def approval_item_update(*, approval_item: ApprovalItem, user, **data) -> ApprovalItem:
+    """Change a joint-approval item, e.g. complete it with `completed_on`."""
+    _not_in_future("completed_on", data.get("completed_on"))
+    _assign(approval_item, data)
+    return _save(approval_item)
+
+
+@transaction.atomic
+def approval_item_delete(*, approval_item: ApprovalItem, user) -> None:
     """Delete a joint-approval item."""
-    approval.delete()
+    approval_item.delete()
 
 
 # --- users and tokens -----------------------------------------------------------------------

@@ -402,14 +402,16 @@ def test_completing_a_milestone_moves_next_due_date(admin_client, project_a):
 
 
 def test_milestone_create_service_parses_period_and_refreshes_project(project_a):
-    milestone = milestone_create(project=project_a, kind="start", title="二季度实质性开工", due_period="2023-q2")
+    milestone = milestone_create(
+        project=project_a, user=None, kind="start", title="二季度实质性开工", due_period="2023-q2",
+    )
     assert (milestone.due_period, milestone.due_date) == ("2023-Q2", date(2023, 6, 30))
     project_a.refresh_from_db()
     assert project_a.cached_next_due_date == date(2023, 6, 30)
 
 
 def test_milestone_create_service_without_deadline(project_a):
-    milestone = milestone_create(project=project_a, kind="commissioning", title="早日投产达效")
+    milestone = milestone_create(project=project_a, user=None, kind="commissioning", title="早日投产达效")
     assert (milestone.due_period, milestone.due_date) == ("", None)
 
 
@@ -420,7 +422,7 @@ def test_milestone_create_service_without_deadline(project_a):
 ])
 def test_milestone_create_service_refuses_bad_input(project_a, kwargs, field):
     with pytest.raises(ValidationError) as exc:
-        milestone_create(project=project_a, kind="start", title="开工", **kwargs)
+        milestone_create(project=project_a, user=None, kind="start", title="开工", **kwargs)
     assert field in exc.value.message_dict
     assert not Milestone.objects.exists()
 

@@ -1,6 +1,6 @@
 """Output serializers (brief nesting, Chinese labels, annotated flags) and input serializers per model.
 
-Input serializers validate and hand their data to one service; they never save a model themselves.
+Input serializers only validate: the view hands their data to the entity's service; they never save.
 """
 
 from datetime import date
@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from projects import services
 from projects.choices import (
     ApprovalMode,
     BatchKind,
@@ -113,12 +112,6 @@ class DepartmentSerializer(serializers.ModelSerializer):
         model = Department
         fields = ["id", "code", "name"]
 
-    def create(self, validated_data):
-        return services.department_save(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.department_save(department=instance, **validated_data)
-
 
 class OfficialSerializer(serializers.ModelSerializer):
     department = DepartmentBriefSerializer(read_only=True)
@@ -136,12 +129,6 @@ class OfficialWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Official
         fields = ["name", "title", "department", "phone", "is_active"]
-
-    def create(self, validated_data):
-        return services.official_save(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.official_save(official=instance, **validated_data)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -240,14 +227,6 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             "floor_area", "owner", "department", "lead_official", "description",
         ]
 
-    def create(self, validated_data):
-        return services.project_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.project_update(
-            project=instance, expected_version=self.context.get("expected_version"), **validated_data,
-        )
-
 
 # --- milestones -------------------------------------------------------------------------------
 
@@ -278,12 +257,6 @@ class MilestoneWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["project", "kind", "title", "due_period", "due_date", "completed_on", "note"]
-
-    def create(self, validated_data):
-        return services.milestone_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.milestone_update(milestone=instance, **validated_data)
 
 
 # --- status updates ---------------------------------------------------------------------------
@@ -339,12 +312,6 @@ class VisitWriteSerializer(serializers.ModelSerializer):
         model = Visit
         fields = ["project", "official", "visited_on", "kind", "note"]
 
-    def create(self, validated_data):
-        return services.visit_save(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.visit_save(visit=instance, **validated_data)
-
 
 class ApprovalItemSerializer(serializers.ModelSerializer):
     project = ProjectBriefSerializer(read_only=True)
@@ -364,12 +331,6 @@ class ApprovalItemWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalItem
         fields = ["project", "name", "department", "mode", "due_date", "completed_on", "note"]
-
-    def create(self, validated_data):
-        return services.approval_item_save(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.approval_item_save(approval=instance, **validated_data)
 
 
 ERROR_RESPONSE = inline_serializer("ErrorResponse", fields={"detail": serializers.CharField()})

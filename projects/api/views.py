@@ -1,7 +1,5 @@
 """Viewsets: parse, authorise, call one selector or service, serialise."""
 
-import hashlib
-import json
 import re
 from datetime import date
 from urllib.parse import quote
@@ -10,16 +8,15 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from projects import selectors, services
+from projects import roles, selectors, services
 from projects.api import serializers as s
 from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
 from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
-from projects.choices import Role
 from projects.dates import default_as_of
 from projects.exceptions import PreconditionFailed
 from projects.filters import (
@@ -31,7 +28,7 @@ from projects.filters import (
     VisitFilterSet,
 )
 from projects.models import Project
-from projects.permissions import RoleWritePermission, check_project_writable, role_of
+from projects.permissions import RoleWritePermission
 
 AS_OF_PARAMETER = OpenApiParameter(
     "as_of", date, description="评估逾期、亮灯、调研和时序进度的日期（默认今天，Asia/Shanghai）",
@@ -67,7 +64,8 @@ class AsOfMixin:
     """Resolves `as_of` once per request; filters, serializers and selectors all use it."""
 
     permission_classes = [RoleWritePermission]
-    write_scope = "reference"
+    # The policy resource of projects.roles and the prefix of the services `<entity>_create/_update/_delete`.
+    entity: str | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -76,9 +74,6 @@ class AsOfMixin:
     @property
     def as_of(self) -> date:
         return getattr(self.request, "portfolio_as_of", None) or default_as_of()
-
-    def get_write_scope(self) -> str:
-        return self.write_scope
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -144,34 +139,43 @@ class WritableViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     mixins.DestroyModelMixin, PortfolioViewSet,
 ):
-    """Create/update validate with the write serializer and answer with the read one."""
+    """Writes of `entity`: validated by the write serializer, scoped by projects.roles, done by the
+    entity's service, answered with the read serializer.
 
-    def check_write_scope(self, instance=None, data=None) -> None:
-        """For records of a project: the project (before and after the change) must be the caller's."""
-        for project in (getattr(instance, "project", None), (data or {}).get("project")):
-            if project is not None:
-                check_project_writable(self.request.user, project)
+    The record is checked against the caller's scope as stored and, for a create or an update,
+    with the fields the write sets: a record may not be moved out of the caller's scope.
+    """
+
+    def service_kwargs(self) -> dict:
+        """Arguments the entity's update and delete services take besides the record and the user."""
+        return {}
+
+    def check_scope(self, action: str, record) -> None:
+        roles.check(self.request.user, self.entity, action, record)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self.check_write_scope(data=serializer.validated_data)
-        instance = serializer.save()
+        self.check_scope(roles.CREATE, serializer.validated_data)
+        instance = services.write(self.entity, roles.CREATE, user=request.user, **serializer.validated_data)
         return Response(self.read_representation(instance), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        self.check_write_scope(instance=instance)
+        self.check_scope(roles.UPDATE, instance)
+        extra = self.service_kwargs()
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        self.check_write_scope(data=serializer.validated_data)
-        instance = serializer.save()
+        self.check_scope(roles.UPDATE, serializer.validated_data)
+        instance = services.write(
+            self.entity, roles.UPDATE, record=instance, user=request.user, **extra, **serializer.validated_data,
+        )
         return Response(self.read_representation(instance))
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        self.check_write_scope(instance=instance)
-        self.perform_destroy(instance)
+        self.check_scope(roles.DELETE, instance)
+        services.write(self.entity, roles.DELETE, record=instance, user=request.user, **self.service_kwargs())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -182,14 +186,12 @@ class WritableViewSet(
 class DepartmentViewSet(WritableViewSet):
     """责任单位与审批单位."""
 
+    entity = "department"
     serializer_class = s.DepartmentSerializer
     filterset_fields = []
 
     def get_queryset(self):
         return selectors.department_list()
-
-    def perform_destroy(self, instance):
-        services.reference_delete(instance=instance)
 
 
 @extend_schema_view(
@@ -198,15 +200,13 @@ class DepartmentViewSet(WritableViewSet):
 class OfficialViewSet(WritableViewSet):
     """分包领导（首席服务官）, with the counts of projects they lead as of `as_of`."""
 
+    entity = "official"
     serializer_class = s.OfficialSerializer
     write_serializer_class = s.OfficialWriteSerializer
     filterset_class = OfficialFilterSet
 
     def get_queryset(self):
         return selectors.official_list(as_of=self.as_of)
-
-    def perform_destroy(self, instance):
-        services.reference_delete(instance=instance)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -248,10 +248,7 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
     serializer_class = s.ProjectSerializer
     write_serializer_class = s.ProjectWriteSerializer
     filterset_class = ProjectFilterSet
-    write_scope = "project"
-
-    def get_write_scope(self) -> str:
-        return "status_update" if self.action == "status_updates" else "project"
+    entity = "project"
 
     def get_queryset(self):
         return selectors.project_list(as_of=self.as_of)
@@ -271,15 +268,9 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
         response["ETag"] = _etag(response.data)
         return response
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action in ("update", "partial_update"):
-            # Read after get_object(), so an unknown project is 404 before a header is judged.
-            context["expected_version"] = _expected_version(self.request, self.kwargs["pk"])
-        return context
-
-    def perform_destroy(self, instance):
-        services.project_delete(project=instance, expected_version=_expected_version(self.request, instance.pk))
+    def service_kwargs(self) -> dict:
+        # Asked after get_object(), so an unknown project is 404 before a header is judged.
+        return {"expected_version": _expected_version(self.request, self.kwargs["pk"])}
 
     @extend_schema(
         methods=["GET"], parameters=[AS_OF_PARAMETER], responses=s.StatusUpdateSerializer(many=True),
@@ -293,23 +284,23 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
         },
         summary="填报进度并推进项目状态",
     )
-    @action(detail=True, methods=["get", "post"], url_path="status-updates", filterset_class=None)
+    @action(
+        detail=True, methods=["get", "post"], url_path="status-updates", filterset_class=None, entity="status_update",
+    )
     def status_updates(self, request, pk=None):
         project = get_object_or_404(Project, pk=pk)
         if request.method == "GET":
             page = self.paginate_queryset(selectors.status_update_list().filter(project=project))
             return self.get_paginated_response(s.StatusUpdateSerializer(page, many=True).data)
-        check_project_writable(request.user, project)
+        roles.check(request.user, "status_update", roles.CREATE, {"project": project})
         serializer = s.StatusUpdateCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 255:
             raise ValidationError({"Idempotency-Key": ["最长 255 个字符。"]})
-        fingerprint = hashlib.sha256(
-            json.dumps({"project": project.pk, "body": request.data}, sort_keys=True, default=str).encode()
-        ).hexdigest()
         report, created = services.status_update_create(
-            project=project, user=request.user, idempotency_key=key, fingerprint=fingerprint,
+            project=project, user=request.user, idempotency_key=key,
+            fingerprint=services.status_update_fingerprint(project=project, body=request.data),
             **serializer.validated_data,
         )
         response = Response(s.StatusUpdateSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -336,13 +327,10 @@ class MilestoneViewSet(TabularExportMixin, WritableViewSet):
     serializer_class = s.MilestoneSerializer
     write_serializer_class = s.MilestoneWriteSerializer
     filterset_class = MilestoneFilterSet
-    write_scope = "milestone"
+    entity = "milestone"
 
     def get_queryset(self):
         return selectors.milestone_list(as_of=self.as_of)
-
-    def perform_destroy(self, instance):
-        services.milestone_delete(milestone=instance)
 
 
 @extend_schema_view(
@@ -356,21 +344,10 @@ class VisitViewSet(WritableViewSet):
     serializer_class = s.VisitSerializer
     write_serializer_class = s.VisitWriteSerializer
     filterset_class = VisitFilterSet
-    write_scope = "visit"
+    entity = "visit"
 
     def get_queryset(self):
         return selectors.visit_list()
-
-    def check_write_scope(self, instance=None, data=None) -> None:
-        super().check_write_scope(instance=instance, data=data)
-        role, profile = role_of(self.request.user)
-        if role == Role.OFFICIAL:
-            for official in (getattr(instance, "official", None), (data or {}).get("official")):
-                if official is not None and official.pk != profile.official_id:
-                    raise PermissionDenied("分包领导只能记录本人的调研。")
-
-    def perform_destroy(self, instance):
-        services.visit_delete(visit=instance)
 
 
 @extend_schema_view(
@@ -385,13 +362,10 @@ class ApprovalItemViewSet(WritableViewSet):
     serializer_class = s.ApprovalItemSerializer
     write_serializer_class = s.ApprovalItemWriteSerializer
     filterset_class = ApprovalItemFilterSet
-    write_scope = "approval"
+    entity = "approval_item"
 
     def get_queryset(self):
         return selectors.approval_item_list(as_of=self.as_of)
-
-    def perform_destroy(self, instance):
-        services.approval_item_delete(approval=instance)
 
 
 class StatusUpdateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioViewSet):

@@ -1,0 +1,18 @@
+"""The admin of the 重点项目办 (/admin/), in Chinese.
+
+Every write goes through projects.services (see `writes`); a service's refusal is shown on the
+form, never as a 500. One module per group of pages:
+
+- `writes`: the form-to-service adapter (service calls, their refusals, inline rows).
+- `filters`: list filters over the date-dependent annotations; `widgets`: the warning light.
+- `forms`: forms and form fields the pages share.
+- `references`, `users`, `projects`, `records`, `tokens`: the ModelAdmins.
+"""
+
+from django.contrib import admin
+
+from projects.admin import projects, records, references, tokens, users  # noqa: F401  (registers the pages)
+
+admin.site.site_header = "二七区重点项目管理"
+admin.site.site_title = "二七区重点项目管理"
+admin.site.index_title = "重点项目办工作台"

@@ -1,0 +1,77 @@
+"""Forms and form fields the admin pages share."""
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+
+from projects.models import StatusUpdate
+
+
+class OfficialOptionalMixin:
+    """A visit's official may be left blank: the service then takes the project's lead official."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "official":
+            field.required = False
+            field.help_text = "留空则为项目的分包领导。"
+        return field
+
+
+class ProjectBatchFormSet(BaseInlineFormSet):
+    """The "三个一批" rows of a project, which project_create/project_update write with the project.
+
+    Django validates every inline before `ModelAdmin.save_model` but hands the inlines only to
+    `save_related`, which runs after it. So this formset leaves itself on the project being
+    edited (`batch_formset`), and `ProjectAdmin.save_model` writes the project and its batches
+    in one service call.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.batch_formset = self
+
+    def batches(self, change: bool) -> list[dict] | None:
+        """The rows as service arguments; None when an existing project's rows did not change."""
+        if change and not self.has_changed():
+            return None
+        deleted = self.deleted_forms
+        return [
+            {"period": form.cleaned_data["period"], "kind": form.cleaned_data["kind"]}
+            for form in self.forms
+            if form not in deleted and form.cleaned_data and (form.instance.pk or form.has_changed())
+        ]
+
+    def record_changes(self) -> None:
+        """Fill in what the admin's change message reads (the rows were written by save_model)."""
+        deleted = self.deleted_forms if self.can_delete else []
+        self.deleted_objects = [form.instance for form in deleted if form.instance.pk]
+        self.new_objects = [form.instance for form in self.extra_forms if form.has_changed() and form not in deleted]
+        self.changed_objects = [
+            (form.instance, form.changed_data) for form in self.initial_forms
+            if form.has_changed() and form not in deleted
+        ]
+
+
+class StatusUpdateForm(forms.ModelForm):
+    """A new progress report; what is left blank stays as it is."""
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "project", "status_to", "completed_investment", "progress_percent",
+            "note", "problems", "next_steps", "reported_on",
+        ]
+        labels = {"status_to": "变更状态为"}
+        help_texts = {
+            "status_to": "留空表示状态不变。",
+            "completed_investment": "留空表示不变；累计投资不能减少。",
+            "progress_percent": "留空表示不变。",
+            "reported_on": "留空为今天。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("status_to", "completed_investment", "progress_percent", "reported_on"):
+            if name in self.fields:  # absent on the read-only view of a report
+                self.fields[name].required = False
+

@@ -1,0 +1,202 @@
+"""The project pages: the list with its lights, the form with its inlines, import and export."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects import selectors
+from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
+from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
+from projects.admin.widgets import WARNING_RANK, as_of_title, light
+from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
+from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
+from projects.dates import default_as_of
+from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
+from projects.services import REPORTED_FIELDS, project_create, project_update
+
+
+class ProjectBatchInline(admin.TabularInline):
+    model = ProjectBatch
+    formset = ProjectBatchFormSet
+    extra = 0
+    fields = ["period", "kind"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 1
+    fields = ["kind", "title", "due_period", "due_date", "completed_on", "note"]
+    readonly_fields = ["due_date"]
+    show_change_link = True
+
+
+class StatusUpdateInline(admin.TabularInline):
+    model = StatusUpdate
+    extra = 0
+    fields = [
+        "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
+        "note", "reported_by",
+    ]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VisitInline(OfficialOptionalMixin, admin.TabularInline):
+    model = Visit
+    extra = 0
+    fields = ["visited_on", "kind", "official", "note"]
+
+
+class ApprovalItemInline(admin.TabularInline):
+    model = ApprovalItem
+    fk_name = "project"
+    extra = 0
+    fields = ["name", "department", "mode", "due_date", "completed_on", "note"]
+
+class FlaggedProjectsMixin:
+    """Projects as the API lists them (selectors.project_list), as of the admin's default day."""
+
+    def get_queryset(self, request):
+        return selectors.project_list(as_of=default_as_of())
+
+
+@admin.register(Project)
+class ProjectAdmin(
+    ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin,
+):
+    list_display = [
+        "code", "name", "category", "level", "status", "department", "lead_official",
+        "next_due_date", "warning_light",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = [
+        "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
+        "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter,
+    ]
+    list_select_related = ["department", "lead_official"]
+    search_fields = ["name", "code", "owner"]
+    inlines = [ProjectBatchInline, MilestoneInline, StatusUpdateInline, VisitInline, ApprovalItemInline]
+    resource_classes = [ProjectResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [XLSX, CSV]
+    export_form_class = ChineseExportForm
+    to_encoding = "utf-8-sig"  # a BOM, so Excel and WPS open the CSV with Chinese intact
+
+    base_fieldsets = [
+        ("基本信息", {"fields": [
+            "code", "name", "year", "category", "level", "sector", "zone", "owner",
+            "department", "lead_official", "description",
+        ]}),
+        ("投资与进度", {"fields": [
+            "status", "total_investment", "annual_plan_investment", "completed_investment",
+            "progress_percent", "floor_area",
+        ]}),
+    ]
+    flag_fieldset = ("亮灯情况", {"fields": [
+        "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
+        "investment_lag", "record_status_update",
+    ]})
+    record_fieldset = ("记录", {"classes": ["collapse"], "fields": ["version", "created_at", "updated_at"]})
+    flag_fields = [
+        "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
+        "investment_lag", "record_status_update", "version", "created_at", "updated_at",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.base_fieldsets
+        return [*self.base_fieldsets, self.flag_fieldset, self.record_fieldset]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a project exists its status and figures move only with a status update.
+        return [*REPORTED_FIELDS, *self.flag_fields] if obj else []
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": as_of_title(self), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="亮灯", ordering=WARNING_RANK)
+    def warning_light(self, project):
+        return light(getattr(project, "warning_level", None))
+
+    @admin.display(description="最近节点期限", ordering="next_due_date")
+    def next_due_date(self, project):
+        return getattr(project, "next_due_date", None) or "-"
+
+    @admin.display(description="逾期节点数")
+    def overdue_milestone_count(self, project):
+        return getattr(project, "overdue_milestone_count", "-")
+
+    @admin.display(description="最近调研日期")
+    def last_visit_on(self, project):
+        return getattr(project, "last_visit_on", None) or "-"
+
+    @admin.display(description="超期未调研", boolean=True)
+    def visit_overdue_flag(self, project):
+        return getattr(project, "visit_overdue", None)
+
+    @admin.display(description="投资滞后（百分点）")
+    def investment_lag(self, project):
+        lag = getattr(project, "investment_lag", None)
+        return "-" if lag is None else f"{lag:.1f}"
+
+    @admin.display(description="进度填报")
+    def record_status_update(self, project):
+        url = reverse("admin:projects_statusupdate_add") + f"?project={project.pk}"
+        return format_html('<a href="{}">新增进度填报</a>（状态、累计投资和形象进度只能这样变更）', url)
+
+    def save_model(self, request, obj, form, change):
+        """Write the project with its batch rows (see ProjectBatchFormSet) in one service call."""
+        batch_formset = getattr(obj, "batch_formset", None)
+        batches = batch_formset.batches(change) if batch_formset else None
+        with service_call(Project):
+            if not change:
+                adopt(obj, project_create(user=request.user, batches=batches or [], **form_data(form)))
+            elif form.has_changed() or batches is not None:
+                project_update(
+                    project=obj, user=request.user, batches=batches, **form_data(form, form.changed_data),
+                )
+                obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        """The records of the project's other inlines, each through its entity's services."""
+        for formset in formsets:
+            if isinstance(formset, ProjectBatchFormSet):
+                formset.record_changes()
+            else:
+                save_inline(formset, "project", form.instance, request.user)
+
+    def get_export_resource_classes(self, request):
+        return [ProjectExportResource]
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"projects-{default_as_of().isoformat()}.{file_format.get_extension()}"
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirmed import also rolls back entirely if any row fails.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(request, "导入失败：文件中有错误的行，未导入任何项目。请修正后重新上传。", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:projects_project_import"))
+        return super().process_result(result, request)

@@ -1,0 +1,123 @@
+"""The pages of a project's records: milestones, status updates, visits and joint approvals."""
+
+from django.contrib import admin
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
+from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
+from projects.admin.widgets import as_of_title
+from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
+from projects.admin_resources import ChineseExportForm, MilestoneResource
+from projects.choices import MilestoneState
+from projects.dates import default_as_of
+from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
+from projects.services import status_update_create
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
+    list_display = [
+        "title", "project", "kind", "due_period", "due_date", "completed_on", "state_display",
+    ]
+    list_filter = [
+        "kind", MilestoneStateFilter, OverdueFilter, CompletedFilter,
+        "project__department", "project__lead_official",
+    ]
+    list_select_related = ["project"]
+    search_fields = ["title", "project__name", "project__code"]
+    autocomplete_fields = ["project"]
+    fields = ["project", "kind", "title", "due_period", "due_date", "completed_on", "note"]
+    readonly_fields = ["due_date"]
+    resource_classes = [MilestoneResource]
+    export_formats = [XLSX, CSV]
+    export_form_class = ChineseExportForm
+    to_encoding = "utf-8-sig"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_flags(default_as_of())
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": as_of_title(self), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="状态", ordering="state")
+    def state_display(self, milestone):
+        state = getattr(milestone, "state", None)
+        return MilestoneState(state).label if state else "-"
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"milestones-{default_as_of().isoformat()}.{file_format.get_extension()}"
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    """Append-only: reports are added through status_update_create, never changed or deleted."""
+
+    form = StatusUpdateForm
+    list_display = [
+        "project", "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
+        "reported_by", "created_at",
+    ]
+    list_filter = ["status_to", "project__department", "reported_on"]
+    list_select_related = ["project", "reported_by"]
+    search_fields = ["project__name", "project__code", "note"]
+    date_hierarchy = "reported_on"
+    autocomplete_fields = ["project"]
+    view_fields = [
+        "project", "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
+        "note", "problems", "next_steps", "reported_by", "created_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else StatusUpdateForm.Meta.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        with service_call(StatusUpdate):
+            report, _ = status_update_create(
+                project=data["project"], user=request.user, note=data["note"],
+                status=data["status_to"] or None, completed_investment=data["completed_investment"],
+                progress_percent=data["progress_percent"], problems=data["problems"],
+                next_steps=data["next_steps"], reported_on=data["reported_on"],
+            )
+        adopt(obj, report)
+
+
+@admin.register(Visit)
+class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, admin.ModelAdmin):
+    list_display = ["project", "visited_on", "kind", "official"]
+    list_filter = ["kind", "official", "project__department"]
+    list_select_related = ["project", "official"]
+    search_fields = ["project__name", "project__code", "note"]
+    date_hierarchy = "visited_on"
+    autocomplete_fields = ["project"]
+    fields = ["project", "visited_on", "kind", "official", "note"]
+
+
+@admin.register(ApprovalItem)
+class ApprovalItemAdmin(ServiceWritesMixin, admin.ModelAdmin):
+    list_display = ["name", "project", "department", "mode", "due_date", "completed_on", "overdue"]
+    list_filter = ["mode", "department", OverdueFilter, CompletedFilter, "project__department"]
+    list_select_related = ["project", "department"]
+    search_fields = ["name", "project__name", "project__code"]
+    autocomplete_fields = ["project"]
+    fields = ["project", "name", "department", "mode", "due_date", "completed_on", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_flags(default_as_of())
+
+    @admin.display(description="已逾期", boolean=True, ordering="is_overdue")
+    def overdue(self, approval):
+        return getattr(approval, "is_overdue", None)
+
