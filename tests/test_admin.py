@@ -441,3 +441,27 @@ def test_api_tokens_are_listed_in_chinese_and_revoked_by_deleting(staff):
     response = staff.post(f"/admin/projects/apitoken/{token.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not AuthToken.objects.filter(user__username="sync_system").exists()
+
+
+# --- the admin's lists agree with the API for the same as_of ----------------------------------
+
+
+@pytest.mark.parametrize(("model", "endpoint", "factory"), [
+    ("milestone", "milestones", MilestoneFactory),
+    ("approvalitem", "approvals", ApprovalItemFactory),
+])
+@pytest.mark.parametrize(("admin_value", "api_value"), [("1", "true"), ("0", "false")])
+def test_completed_filter_agrees_with_the_api_for_the_pinned_as_of(
+    staff, admin_client, red_project, model, endpoint, factory, admin_value, api_value,
+):
+    """Completed after the pinned as_of is still open that day, in the admin as in the API."""
+    factory(project=red_project, due_date=date(2023, 4, 30), completed_on=date(2023, 4, 28))  # done by AS_OF
+    factory(project=red_project, due_date=date(2023, 5, 31), completed_on=date(2023, 5, 10))  # done after AS_OF
+    response = staff.get(changelist(model), {"completed": admin_value})
+    in_admin = {record.pk for record in response.context["cl"].result_list}
+    api = admin_client.get(f"/api/v1/{endpoint}/", {"completed": api_value, "project": red_project.pk})
+    assert api.status_code == 200
+    in_api = {row["id"] for row in api.json()["results"]}
+    assert in_admin == in_api
+    done_later = factory._meta.model.objects.get(completed_on=date(2023, 5, 10))
+    assert (done_later.pk in in_admin) == (admin_value == "0")

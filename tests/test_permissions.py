@@ -95,8 +95,11 @@ def project_body(project: Project, code: str) -> dict:
     }
 
 
-def write_request(world: dict, resource: str, method: str, scope: str) -> tuple[str, dict]:
-    """(url, body) of a valid write of `method` on `resource`; scope 'a'/'b' picks the project."""
+def write_request(world: dict, resource: str, method: str, scope: str) -> tuple[str, dict, object]:
+    """(url, body, target) of a valid write of `method` on `resource`; scope 'a'/'b' picks the project.
+
+    `target` is the record a put, patch or delete writes (and a post leaves alone).
+    """
     project = world.get(scope)
     if resource == "departments":
         target = world["spare_department"]
@@ -120,10 +123,10 @@ def write_request(world: dict, resource: str, method: str, scope: str) -> tuple[
     else:
         raise AssertionError(resource)
     if method == "post":
-        return f"/api/v1/{resource}/", body
+        return f"/api/v1/{resource}/", body, target
     if method == "patch":
         body = {"name": "改名"} if resource in ("departments", "officials", "projects", "approvals") else {"note": "改"}
-    return f"/api/v1/{resource}/{target.pk}/", body
+    return f"/api/v1/{resource}/{target.pk}/", body, target
 
 
 MATRIX = [
@@ -143,7 +146,7 @@ MATRIX = [
 
 @pytest.mark.parametrize("role, resource, method, scope", MATRIX)
 def test_write_matrix(role_clients, world, role, resource, method, scope):
-    url, body = write_request(world, resource, method, scope)
+    url, body, target = write_request(world, resource, method, scope)
     expected = expected_status(role, resource, method, in_scope=scope in ("a", "-"))
     before = snapshot()
     response = getattr(role_clients[role], method)(url, body, format="json")
@@ -151,7 +154,29 @@ def test_write_matrix(role_clients, world, role, resource, method, scope):
     if expected >= 400:
         assert snapshot() == before
     else:
-        assert snapshot() != before
+        assert_written(MODELS[resource], method, target, body)
+
+
+MODELS = {
+    "departments": Department, "officials": Official, "projects": Project,
+    "milestones": Milestone, "visits": Visit, "approvals": ApprovalItem,
+}
+
+
+def stored(record, field: str) -> str:
+    """A field of a record as the API wrote it (ids for foreign keys), for comparing with a body."""
+    return str(getattr(record, record._meta.get_field(field).attname))
+
+
+def assert_written(model, method: str, target, body: dict) -> None:
+    """The write did what it says: the new or changed record holds the body, the deleted one is gone."""
+    if method == "delete":
+        assert not model.objects.filter(pk=target.pk).exists()
+        return
+    record = model.objects.get(pk=target.pk) if method in ("put", "patch") else model.objects.latest("pk")
+    if method == "post":
+        assert record.pk != target.pk
+    assert {field: stored(record, field) for field in body} == {field: str(value) for field, value in body.items()}
 
 
 @pytest.mark.parametrize("role", ROLES)
