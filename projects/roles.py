@@ -63,6 +63,7 @@ class Resource:
     project_path: str | None
 
 
+# A new kind of record is one entry here and one in POLICY (and, if it needs one, a new Scope).
 RESOURCES = {
     "department": Resource("projects.Department", None),
     "official": Resource("projects.Official", None),
