@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
         "ApprovalModeEnum": "projects.choices.ApprovalMode",
         "WarningLevelEnum": "projects.choices.WarningLevel",
         "RoleEnum": "projects.choices.Role",
+        "LeadStageEnum": "projects.choices.LeadStage",
     },
 }
 

@@ -142,6 +142,7 @@ PROJECT_COLUMNS = (
     "code", "name", "year", "category", "level", "sector", "zone", "status", "batches",
     "total_investment", "annual_plan_investment", "completed_investment", "progress_percent",
     "floor_area", "owner", "department", "lead_official", "description",
+    "delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since",
 )
 FLAG_COLUMNS = ("next_due_date", "warning_level", "is_overdue", "last_visit_on", "visit_overdue")
 
@@ -169,6 +170,10 @@ class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
     department = Field("department", "责任单位代码", DepartmentCodeWidget())
     lead_official = Field("lead_official", "分包领导", OfficialNameWidget())
     description = Field("description", "项目简介", widgets.CharWidget())
+    delivery_plan = Field("delivery_plan", "保交楼：一楼一策", widgets.CharWidget())
+    delivery_task_force = Field("delivery_task_force", "保交楼：专班", widgets.CharWidget())
+    delivery_bank = Field("delivery_bank", "保交楼：合作银行", widgets.CharWidget())
+    delivery_stalled_since = Field("delivery_stalled_since", "停工/窝工起始日", widgets.DateWidget())
 
     class Meta:
         model = Project

@@ -142,3 +142,53 @@ def statuses_passed(current: str, target: str) -> list[str]:
     if current not in STATUS_PATH or target not in STATUS_PATH:
         return []
     return STATUS_PATH[STATUS_PATH.index(current) + 1 : STATUS_PATH.index(target) + 1]
+
+
+# --- investment-promotion leads (招商引资) -------------------------------------------------------
+
+
+class LeadStage(models.TextChoices):
+    LEAD = "lead", "线索"
+    CONTACTED = "contacted", "已对接"
+    NEGOTIATING = "negotiating", "在谈"
+    SIGNED = "signed", "已签约"
+    LANDED = "landed", "已落地"
+    DROPPED = "dropped", "已终止"
+
+
+# The forward path of a lead; a move may skip stages, and every stage it passes is dated by it.
+LEAD_PATH = [
+    LeadStage.LEAD,
+    LeadStage.CONTACTED,
+    LeadStage.NEGOTIATING,
+    LeadStage.SIGNED,
+    LeadStage.LANDED,
+]
+FINAL_LEAD_STAGES = {LeadStage.LANDED, LeadStage.DROPPED}
+# The date field of a lead that records when it reached each stage.
+LEAD_STAGE_DATE_FIELD = {
+    LeadStage.LEAD: "received_on",
+    LeadStage.CONTACTED: "contacted_on",
+    LeadStage.NEGOTIATING: "negotiating_on",
+    LeadStage.SIGNED: "signed_on",
+    LeadStage.LANDED: "landed_on",
+    LeadStage.DROPPED: "dropped_on",
+}
+# A lead may become a key project once it is signed.
+LEAD_CONVERTIBLE_STAGES = {LeadStage.SIGNED, LeadStage.LANDED}
+
+
+def lead_move_allowed(current: str, target: str) -> bool:
+    """Whether a lead in `current` may move to `target`: forward, or dropped before it has landed."""
+    if current in FINAL_LEAD_STAGES or target == current:
+        return False
+    if target == LeadStage.DROPPED:
+        return True
+    return LEAD_PATH.index(target) > LEAD_PATH.index(current)
+
+
+def lead_stages_passed(current: str, target: str) -> list[str]:
+    """The stages a move reaches, `target` included (a drop reaches only `dropped`)."""
+    if target == LeadStage.DROPPED:
+        return [LeadStage.DROPPED]
+    return LEAD_PATH[LEAD_PATH.index(current) + 1 : LEAD_PATH.index(target) + 1]

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from projects.choices import (
     ApprovalMode,
     BatchKind,
+    LeadStage,
     MilestoneKind,
     MilestoneState,
     ProjectCategory,
@@ -18,7 +19,16 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
-from projects.models import ApprovalItem, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
+from projects.models import (
+    ApprovalItem,
+    Lead,
+    Milestone,
+    Official,
+    Project,
+    ProjectBatch,
+    StatusUpdate,
+    Visit,
+)
 from projects.periods import parse_period
 from projects.querysets import done_on, open_on
 
@@ -301,3 +311,30 @@ class OfficialFilterSet(filters.FilterSet):
     class Meta:
         model = Official
         fields = []
+
+
+class LeadFilterSet(filters.FilterSet):
+    stage = MultiChoiceFilter(choices=LeadStage.choices)
+    sector = MultiChoiceFilter(choices=Sector.choices)
+    department = DepartmentFilter(field_name="department")
+    official = IdListFilter(field_name="official")
+    source = TextListFilter(field_name="source")
+    year = IdListFilter(
+        field_name="received_on__year", item_field=forms.IntegerField(min_value=2000, max_value=2100),
+        label="收集年度",
+    )
+    received_after = filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    search = filters.CharFilter(method="filter_search", label="名称或企业包含")
+
+    class Meta:
+        model = Lead
+        fields = []
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(name__icontains=value) | Q(enterprise__icontains=value))

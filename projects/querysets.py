@@ -189,3 +189,9 @@ class OfficialQuerySet(models.QuerySet):
             overdue_project_count=_count_subquery(flagged.filter(is_overdue=True), "lead_official"),
             visit_overdue_project_count=_count_subquery(flagged.filter(visit_overdue=True), "lead_official"),
         )
+
+
+class LeadQuerySet(models.QuerySet):
+    def writable_by(self, user, action: str = roles.UPDATE):
+        """Leads on which `user` may do `action` (the policy's "lead" entry)."""
+        return self.filter(roles.scope_filter(user, "lead", action))

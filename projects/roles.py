@@ -28,6 +28,9 @@ WRITE_ACTIONS = (CREATE, UPDATE, DELETE)
 ROLE_REFUSED = "您的角色无权执行此写操作。"
 OUT_OF_SCOPE = "该项目不在您的职责范围内（责任单位或分包领导不符）。"
 NOT_OWN_VISIT = "分包领导只能记录本人的调研。"
+LEAD_OUT_OF_SCOPE = "该线索不在您的职责范围内（责任单位或对接领导不符）。"
+# Turning a signed lead into a key project (POST /leads/{id}/project/).
+CONVERT = "convert"
 
 PROJECT = "{project}"
 
@@ -53,6 +56,13 @@ ALL = Scope("all")
 OWN_DEPARTMENT = Scope("own_department", (Match(f"{PROJECT}department_id", "department_id"),))
 LED = Scope("led", (Match(f"{PROJECT}lead_official_id", "official_id"),))
 OWN_VISITS = Scope("own_visits", (*LED.matches, Match("official_id", "official_id", NOT_OWN_VISIT)))
+# Leads belong to no project: a department writes the leads of its department, an official
+# records moves on the leads it follows (对接领导).
+OWN_DEPARTMENT_LEADS = Scope("own_department_leads", (Match("department_id", "department_id", LEAD_OUT_OF_SCOPE),))
+OWN_DEPARTMENT_LEAD_MOVES = Scope(
+    "own_department_lead_moves", (Match("lead__department_id", "department_id", LEAD_OUT_OF_SCOPE),),
+)
+FOLLOWED_LEAD_MOVES = Scope("followed_lead_moves", (Match("lead__official_id", "official_id", LEAD_OUT_OF_SCOPE),))
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ RESOURCES = {
     "milestone": Resource("projects.Milestone", "project__"),
     "approval_item": Resource("projects.ApprovalItem", "project__"),
     "visit": Resource("projects.Visit", "project__"),
+    "lead": Resource("projects.Lead", None),
+    "lead_move": Resource("projects.LeadMove", None),
 }
 
 
@@ -89,6 +101,12 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
     "milestone": _every_write({Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT}),
     "approval_item": _every_write({Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT}),
     "visit": _every_write({Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT, Role.OFFICIAL: OWN_VISITS}),
+    "lead": {
+        **_every_write({Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT_LEADS}),
+        CONVERT: {Role.ADMIN: ALL},
+    },
+    # Append-only, like status updates.
+    "lead_move": {CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT_LEAD_MOVES, Role.OFFICIAL: FOLLOWED_LEAD_MOVES}},
 }
 
 

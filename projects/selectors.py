@@ -5,7 +5,17 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 
 from projects.dates import is_live
-from projects.models import ApprovalItem, Department, Milestone, Official, Project, StatusUpdate, Visit
+from projects.models import (
+    ApprovalItem,
+    Department,
+    Lead,
+    LeadMove,
+    Milestone,
+    Official,
+    Project,
+    StatusUpdate,
+    Visit,
+)
 
 
 def project_list(*, as_of: date) -> QuerySet[Project]:
@@ -17,6 +27,7 @@ def project_list(*, as_of: date) -> QuerySet[Project]:
             Prefetch("milestones", queryset=Milestone.objects.with_flags(as_of)),
             "batches",
         )
+        .select_related("source_lead")
     )
 
 
@@ -48,3 +59,15 @@ def official_list(*, as_of: date) -> QuerySet[Official]:
 def department_list() -> QuerySet[Department]:
     """Departments by code."""
     return Department.objects.all()
+
+
+def lead_move_list() -> QuerySet[LeadMove]:
+    """Lead moves, newest first, with their lead and recorder."""
+    return LeadMove.objects.select_related("lead", "lead__department", "moved_by")
+
+
+def lead_list() -> QuerySet[Lead]:
+    """Leads, newest received first, with their references and moves."""
+    return Lead.objects.select_related("department", "official", "project").prefetch_related(
+        Prefetch("moves", queryset=LeadMove.objects.select_related("moved_by").order_by("moved_on", "id")),
+    )

@@ -12,16 +12,26 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from projects.choices import (
+    FINAL_LEAD_STAGES,
+    LEAD_CONVERTIBLE_STAGES,
+    LEAD_STAGE_DATE_FIELD,
     MILESTONE_KIND_REACHED_BY_STATUS,
+    LeadStage,
+    ProjectCategory,
     ProjectStatus,
+    Sector,
+    lead_move_allowed,
+    lead_stages_passed,
     status_move_allowed,
     statuses_passed,
 )
-from projects.dates import today
+from projects.dates import check_event_day, today
 from projects.exceptions import Conflict, IdempotencyKeyReused, PreconditionFailed
 from projects.models import (
     ApprovalItem,
     Department,
+    Lead,
+    LeadMove,
     Milestone,
     Official,
     Project,
@@ -34,6 +44,8 @@ from projects.roles import WRITE_ACTIONS
 
 # Fields of a project that only status updates may change once it exists.
 REPORTED_FIELDS = ("status", "completed_investment", "progress_percent")
+# 保交楼 "一楼一策一专班一银行", kept on housing projects only.
+DELIVERY_FIELDS = ("delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since")
 
 
 def _save(instance: models.Model, **clean_kwargs) -> models.Model:
@@ -134,6 +146,15 @@ def official_delete(*, official: Official, user) -> None:
 # --- projects -------------------------------------------------------------------------------
 
 
+def _check_delivery(project: Project) -> None:
+    if project.sector != Sector.HOUSING and any(getattr(project, field) for field in DELIVERY_FIELDS):
+        raise ValidationError({"delivery": ["保交楼（一楼一策一专班一银行）只适用于安居保障（housing）项目。"]})
+    try:
+        check_event_day("delivery_stalled_since", project.delivery_stalled_since)
+    except ValidationError as exc:
+        raise ValidationError({"delivery": [f"停工/窝工起始日：{message}" for message in exc.messages]}) from exc
+
+
 def _set_batches(project: Project, batches: list[dict]) -> None:
     seen = set()
     for batch in batches:
@@ -152,6 +173,7 @@ def project_create(*, user, batches: list[dict] | None = None, **data) -> Projec
     project = Project(**data)
     if project.status == ProjectStatus.SUSPENDED:
         raise ValidationError({"status": ["新建项目不能直接为停缓建状态。"]})
+    _check_delivery(project)
     _save(project)
     _set_batches(project, batches or [])
     return project
@@ -168,6 +190,7 @@ def project_update(
         if field in data and data.pop(field) != getattr(project, field):
             raise ValidationError({field: ["该字段只能通过进度填报（status-updates）修改。"]})
     _assign(project, data)
+    _check_delivery(project)
     project.version += 1
     _save(project)
     if batches is not None:
@@ -188,11 +211,20 @@ def project_delete(*, project: Project, user, expected_version: int | None = Non
 # --- status updates -------------------------------------------------------------------------
 
 
+def _fingerprint(identity: dict, body) -> str:
+    return hashlib.sha256(json.dumps({**identity, "body": body}, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(first: StatusUpdate | LeadMove, fingerprint: str) -> StatusUpdate | LeadMove:
+    """The record a request with the same Idempotency-Key wrote first; 422 if the request differs."""
+    if first.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return first
+
+
 def status_update_fingerprint(*, project: Project, body) -> str:
     """What identifies a report request for its Idempotency-Key: the project and the body as sent."""
-    return hashlib.sha256(
-        json.dumps({"project": project.pk, "body": body}, sort_keys=True, default=str).encode()
-    ).hexdigest()
+    return _fingerprint({"project": project.pk}, body)
 
 
 def status_update_create(
@@ -220,7 +252,7 @@ def status_update_create(
             if idempotency_key is not None and StatusUpdate.objects.filter(
                 reported_by=user, idempotency_key=idempotency_key,
             ).exists():
-                return _replay(user, idempotency_key, fingerprint), False
+                return _replay(_first_report(user, idempotency_key), fingerprint), False
             reported_on = reported_on or today()
             _not_in_future("reported_on", reported_on)
             old_status = project.status
@@ -240,14 +272,11 @@ def status_update_create(
         # A concurrent request with the same key (on another project) won the race: answer as its retry.
         if idempotency_key is None:
             raise
-        return _replay(user, idempotency_key, fingerprint), False
+        return _replay(_first_report(user, idempotency_key), fingerprint), False
 
 
-def _replay(user, idempotency_key: str, fingerprint: str) -> StatusUpdate:
-    first = StatusUpdate.objects.get(reported_by=user, idempotency_key=idempotency_key)
-    if first.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused()
-    return first
+def _first_report(user, idempotency_key: str) -> StatusUpdate:
+    return StatusUpdate.objects.get(reported_by=user, idempotency_key=idempotency_key)
 
 
 def _project_apply_report(
@@ -401,6 +430,133 @@ def approval_item_update(*, approval_item: ApprovalItem, user, **data) -> Approv
 def approval_item_delete(*, approval_item: ApprovalItem, user) -> None:
     """Delete a joint-approval item."""
     approval_item.delete()
+
+
+# --- investment-promotion leads (招商引资) ------------------------------------------------------
+
+# Fields a lead's moves own; an edit may not change them.
+MOVED_FIELDS = ("stage", *LEAD_STAGE_DATE_FIELD.values())
+
+
+@transaction.atomic
+def lead_create(*, user, received_on: date | None = None, **data) -> Lead:
+    """Record a new lead (stage 线索), received on `received_on` (default today)."""
+    for field in MOVED_FIELDS:
+        if data.get(field) not in (None, "", LeadStage.LEAD):
+            raise ValidationError({field: ["新线索从“线索”阶段开始；后续阶段请通过推进记录（moves）登记。"]})
+        data.pop(field, None)
+    lead = Lead(received_on=check_event_day("received_on", received_on or today()), **data)
+    return _save(lead)
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, user, **data) -> Lead:
+    """Edit a lead's own fields; its stage and stage dates change only with a move."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    for field in MOVED_FIELDS:
+        if field in data and data.pop(field) != getattr(lead, field):
+            raise ValidationError({field: ["阶段和各阶段日期只能通过推进记录（moves）变更。"]})
+    for field, value in data.items():
+        setattr(lead, field, value)
+    return _save(lead)
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, user) -> None:
+    """Delete a lead that has no moves (one with moves is dropped instead)."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.moves.exists():
+        raise Conflict("该线索已有推进记录，不能删除；如不再跟进，请将其推进为“已终止”。")
+    lead.delete()
+
+
+def _refusal(current: str, target: str) -> str:
+    if current in FINAL_LEAD_STAGES:
+        return f"线索已{LeadStage(current).label.removeprefix('已')}，不能再推进。"
+    if target == current:
+        return f"线索已处于“{LeadStage(current).label}”阶段。"
+    return f"线索只能向后推进，不能从“{LeadStage(current).label}”退回“{LeadStage(target).label}”。"
+
+
+def lead_move_fingerprint(*, lead: Lead, body) -> str:
+    """What identifies a move request for its Idempotency-Key: the lead and the body as sent."""
+    return _fingerprint({"lead": lead.pk}, body)
+
+
+def lead_move_create(
+    *,
+    lead: Lead,
+    user,
+    stage: str,
+    moved_on: date | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> tuple[LeadMove, bool]:
+    """Move a lead forward (skipping allowed) or drop it; returns (move, created).
+
+    Every stage the move passes is dated by it. A retry with an Idempotency-Key already used by
+    the same caller returns the first move; `fingerprint` (lead_move_fingerprint of the request)
+    tells a retry from a reuse of the key (422).
+    """
+    try:
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update().get(pk=lead.pk)
+            if idempotency_key is not None:
+                first = LeadMove.objects.filter(moved_by=user, idempotency_key=idempotency_key).first()
+                if first is not None:
+                    return _replay(first, fingerprint), False
+            if stage not in LeadStage.values:
+                raise ValidationError({"stage": [f"“{stage}”不是有效的阶段。"]})
+            moved_on = check_event_day("moved_on", moved_on or today())
+            current = lead.stage
+            if not lead_move_allowed(current, stage):
+                raise ValidationError({"stage": [_refusal(current, stage)]})
+            latest = max(d for d in (getattr(lead, f) for f in LEAD_STAGE_DATE_FIELD.values()) if d)
+            if moved_on < latest:
+                raise ValidationError({"moved_on": [f"不能早于该线索上一阶段的日期（{latest.isoformat()}）。"]})
+            for reached in lead_stages_passed(current, stage):
+                setattr(lead, LEAD_STAGE_DATE_FIELD[reached], moved_on)
+            lead.stage = stage
+            _save(lead)
+            return _save(LeadMove(
+                lead=lead, stage_from=current, stage=stage, moved_on=moved_on, note=note, moved_by=user,
+                idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            )), True
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer as its retry.
+        if idempotency_key is None:
+            raise
+        return _replay(LeadMove.objects.get(moved_by=user, idempotency_key=idempotency_key), fingerprint), False
+
+
+@transaction.atomic
+def lead_project_create(*, lead: Lead, user, **project_data) -> Project:
+    """Turn a signed (or landed) lead into a key project, created by project_create, and link it.
+
+    The project's fields default to the lead's: name, sector, department, owner (the enterprise),
+    lead official, total investment; category 前期类 and status 已签约 unless given.
+    """
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.stage not in LEAD_CONVERTIBLE_STAGES:
+        raise Conflict(f"线索处于“{lead.get_stage_display()}”阶段；签约或落地后才能转为重点项目。")
+    if lead.project_id is not None:
+        raise Conflict(f"该线索已转为重点项目 {lead.project}。")
+    defaults = {
+        "name": lead.name,
+        "sector": lead.sector,
+        "department": lead.department,
+        "owner": lead.enterprise,
+        "lead_official": lead.official,
+        "category": ProjectCategory.PREPARATION,
+        "status": ProjectStatus.SIGNED,
+    }
+    if lead.amount is not None:
+        defaults["total_investment"] = lead.amount
+    project = project_create(user=user, **{**defaults, **project_data})
+    lead.project = project
+    _save(lead)
+    return project
 
 
 # --- users and tokens -----------------------------------------------------------------------

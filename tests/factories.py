@@ -10,6 +10,7 @@ from projects.choices import MilestoneKind, ProjectCategory, ProjectLevel, Proje
 from projects.models import (
     ApprovalItem,
     Department,
+    Lead,
     Milestone,
     Official,
     Project,
@@ -140,3 +141,28 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     note = "本周进展"
     reported_on = date(2023, 5, 4)
     reported_by = factory.SubFactory(UserFactory)
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """A lead at stage 线索; move it on with `move_lead` (through the service)."""
+
+    class Meta:
+        model = Lead
+
+    name = factory.Sequence(lambda n: f"招商线索{n}")
+    enterprise = factory.Sequence(lambda n: f"企业{n}")
+    sector = Sector.INDUSTRY
+    amount = Decimal("10000.00")
+    source = "豫粤合作交流会"
+    department = factory.SubFactory(DepartmentFactory)
+    received_on = date(2023, 1, 10)
+
+
+def move_lead(lead, *moves, user=None):
+    """Apply (stage, "YYYY-MM-DD") moves to `lead` through lead_move_create; returns the fresh lead."""
+    from projects.services import lead_move_create
+
+    for stage, day in moves:
+        lead_move_create(lead=lead, user=user, stage=stage, moved_on=date.fromisoformat(day))
+    lead.refresh_from_db()
+    return lead

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from projects.models import Project
+from projects.models import Lead, Project
+from tests.factories import UserFactory
 
 
 def run(*args) -> str:
@@ -43,3 +44,26 @@ def test_demo_accounts_prints_a_login_and_a_working_token_per_role(db):
         assert client.get("/api/v1/projects/").status_code == 200
         write = client.patch(f"/api/v1/projects/{project.pk}/", {"description": role}, format="json")
         assert write.status_code == (200 if role == "admin" else 403), role
+
+
+def test_seed_funnel_after_make_runs_loading(db):
+    """`make run` loads the seed and then the demo leads: stats/leads shows the meeting's funnel."""
+    run("load_seed")
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="reader"))
+    named = client.get("/api/v1/stats/leads/", {"year": 2023, "as_of": "2023-05-04"}).json()
+    assert (named["leads"], named["contacted"], named["negotiating"], named["landed"]) == (5, 5, 3, 3)
+    assert named["signed"] == {"count": 2, "amount": "0.00"}
+    assert "loaded 272 demo leads" in run("demo_leads")
+    assert "skipping" in run("demo_leads")
+    figures = client.get("/api/v1/stats/leads/", {"year": 2023, "as_of": "2023-05-04"}).json()
+    assert (figures["leads"], figures["contacted"], figures["negotiating"]) == (260, 190, 52)
+    assert figures["signed"] == {"count": 10, "amount": "270200.00"}
+    assert (figures["landed"], figures["dropped"]) == (20, 28)
+    assert all(name.startswith("示例") for name in Lead.objects.filter(note__startswith="示例").values_list(
+        "name", flat=True))
+
+
+def test_demo_leads_need_the_seed(db):
+    with pytest.raises(CommandError):
+        run("demo_leads")

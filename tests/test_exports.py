@@ -25,7 +25,7 @@ MILESTONES = "/api/v1/milestones/"
 WEEKLY = "/api/v1/reports/weekly/"
 BOM = b"\xef\xbb\xbf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WEEKLY_SHEETS = ["各单位汇总", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目"]
+WEEKLY_SHEETS = ["各单位汇总", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资"]
 
 
 def download(client, path: str, fmt: str, **params):
@@ -236,7 +236,7 @@ def test_milestones_xlsx_dates_are_dates(admin_client, portfolio):
     assert open_one["逾期天数"].value == 5
 
 
-def test_weekly_xlsx_has_its_five_sheets(admin_client, portfolio):
+def test_weekly_xlsx_has_its_six_sheets(admin_client, portfolio):
     response = download(admin_client, WEEKLY, "xlsx", week="2023-W19")
 
     assert filename(response) == "weekly-2023-W19.xlsx"

@@ -6,12 +6,12 @@ form, never as a 500. One module per group of pages:
 - `writes`: the form-to-service adapter (service calls, their refusals, inline rows).
 - `filters`: list filters over the date-dependent annotations; `widgets`: the warning light.
 - `forms`: forms and form fields the pages share.
-- `references`, `users`, `projects`, `records`, `tokens`: the ModelAdmins.
+- `references`, `users`, `projects`, `records`, `leads`, `tokens`: the ModelAdmins.
 """
 
 from django.contrib import admin
 
-from projects.admin import projects, records, references, tokens, users  # noqa: F401  (registers the pages)
+from projects.admin import leads, projects, records, references, tokens, users  # noqa: F401  (registers the pages)
 
 admin.site.site_header = "二七区重点项目管理"
 admin.site.site_title = "二七区重点项目管理"

@@ -14,6 +14,7 @@ from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.widgets import WARNING_RANK, as_of_title, light
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
+from projects.choices import Sector
 from projects.dates import default_as_of
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
 from projects.services import REPORTED_FIELDS, project_create, project_update
@@ -105,20 +106,26 @@ class ProjectAdmin(
             "progress_percent", "floor_area",
         ]}),
     ]
+    # 保交楼 "一楼一策一专班一银行": only housing projects have it.
+    delivery_fieldset = ("保交楼（一楼一策一专班一银行）", {"fields": [
+        "delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since",
+    ]})
     flag_fieldset = ("亮灯情况", {"fields": [
         "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
         "investment_lag", "record_status_update",
     ]})
+    source_fieldset = ("来源", {"fields": ["source_lead_link"]})
     record_fieldset = ("记录", {"classes": ["collapse"], "fields": ["version", "created_at", "updated_at"]})
     flag_fields = [
         "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
-        "investment_lag", "record_status_update", "version", "created_at", "updated_at",
+        "investment_lag", "record_status_update", "source_lead_link", "version", "created_at", "updated_at",
     ]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.base_fieldsets
-        return [*self.base_fieldsets, self.flag_fieldset, self.record_fieldset]
+        delivery = [self.delivery_fieldset] if obj.sector == Sector.HOUSING else []
+        return [*self.base_fieldsets, *delivery, self.flag_fieldset, self.source_fieldset, self.record_fieldset]
 
     def get_readonly_fields(self, request, obj=None):
         # Once a project exists its status and figures move only with a status update.
@@ -152,6 +159,14 @@ class ProjectAdmin(
     def investment_lag(self, project):
         lag = getattr(project, "investment_lag", None)
         return "-" if lag is None else f"{lag:.1f}"
+
+    @admin.display(description="转化自招商线索")
+    def source_lead_link(self, project):
+        lead = getattr(project, "source_lead", None)
+        if lead is None:
+            return "-"
+        url = reverse("admin:projects_lead_change", args=[lead.pk])
+        return format_html('<a href="{}">{}</a>（{}）', url, lead.name, lead.get_stage_display())
 
     @admin.display(description="进度填报")
     def record_status_update(self, project):

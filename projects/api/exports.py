@@ -11,6 +11,10 @@ def _project(key: str):
     return lambda row: row["project"][key]
 
 
+def _delivery(key: str):
+    return lambda row: (row["delivery"] or {}).get(key)
+
+
 def _batches(row) -> str:
     return "、".join(f"第{b['period']}期{b['kind_display']}" for b in row["batches"])
 
@@ -39,6 +43,10 @@ PROJECT_COLUMNS = [
     Column("亮灯原因", lambda r: "；".join(reason["detail"] for reason in r["warning_reasons"])),
     Column("最近调研日期", lambda r: r["last_visit_on"], DATE),
     Column("调研超期", lambda r: r["visit_overdue"], BOOLEAN),
+    Column("保交楼：一楼一策", _delivery("plan")),
+    Column("保交楼：专班", _delivery("task_force")),
+    Column("保交楼：合作银行", _delivery("bank")),
+    Column("停工/窝工起始日", _delivery("stalled_since"), DATE),
 ]
 
 MILESTONE_COLUMNS = [
@@ -82,4 +90,34 @@ DEPARTMENT_TABLE_COLUMNS = [
     Column("本周已填报", lambda r: r["updated"], INTEGER),
     Column("逾期项目", lambda r: r["overdue"], INTEGER),
     Column("红灯项目", lambda r: r["red"], INTEGER),
+]
+
+LEAD_COLUMNS = [
+    Column("项目名称", lambda r: r["name"]),
+    Column("企业", lambda r: r["enterprise"]),
+    Column("领域", lambda r: r["sector_display"]),
+    Column("计划投资（万元）", lambda r: r["amount"], MONEY),
+    Column("线索来源", lambda r: r["source"]),
+    Column("阶段", lambda r: r["stage_display"]),
+    Column("责任单位", _name("department")),
+    Column("对接领导", _name("official")),
+    Column("收集日期", lambda r: r["received_on"], DATE),
+    Column("对接日期", lambda r: r["contacted_on"], DATE),
+    Column("在谈日期", lambda r: r["negotiating_on"], DATE),
+    Column("签约日期", lambda r: r["signed_on"], DATE),
+    Column("落地日期", lambda r: r["landed_on"], DATE),
+    Column("终止日期", lambda r: r["dropped_on"], DATE),
+    Column("转化的重点项目", lambda r: (r["project"] or {}).get("code")),
+    Column("备注", lambda r: r["note"]),
+]
+
+LEAD_MOVE_COLUMNS = [
+    Column("日期", lambda r: r["moved_on"], DATE),
+    Column("线索", lambda r: r["lead"]["name"]),
+    Column("企业", lambda r: r["lead"]["enterprise"]),
+    Column("责任单位", lambda r: r["lead"]["department"]["name"]),
+    Column("计划投资（万元）", lambda r: r["lead"]["amount"], MONEY),
+    Column("原阶段", lambda r: r["stage_from_display"]),
+    Column("新阶段", lambda r: r["stage_display"]),
+    Column("说明", lambda r: r["note"]),
 ]

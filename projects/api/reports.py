@@ -11,10 +11,12 @@ from projects import reports
 from projects.api import serializers as s
 from projects.api.exports import (
     DEPARTMENT_TABLE_COLUMNS,
+    LEAD_MOVE_COLUMNS,
     MILESTONE_COLUMNS,
     PROJECT_BRIEF_COLUMNS,
     STATUS_UPDATE_COLUMNS,
 )
+from projects.api.lead_serializers import LeadMoveRowSerializer
 from projects.api.renderers import Sheet, Workbook
 from projects.api.views import AS_OF_PARAMETER, AsOfMixin, TabularExportMixin
 from projects.choices import (
@@ -144,6 +146,7 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     milestones_became_overdue = s.MilestoneSerializer(many=True)
     projects_without_update = ProjectRowsField()
     departments = DepartmentWeekSerializer(many=True)
+    lead_moves = LeadMoveRowSerializer(many=True, help_text="本周招商引资线索推进")
 
 
 class ProjectReportView(AsOfMixin, generics.GenericAPIView):
@@ -201,6 +204,7 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
             Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
             Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
             Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
+            Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
         ]))
 
     def week_start(self):

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from projects.choices import (
     ApprovalMode,
     BatchKind,
+    LeadStage,
     MilestoneKind,
     MilestoneState,
     ProjectCategory,
@@ -25,6 +26,7 @@ from projects.choices import (
 )
 from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
 from projects.querysets import warning_settings
+from projects.services import DELIVERY_FIELDS
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -177,6 +179,26 @@ def warning_reasons(project: Project, as_of: date) -> list[dict]:
     return reasons
 
 
+class DeliverySerializer(serializers.Serializer):
+    """保交楼 "一楼一策一专班一银行" of a housing project."""
+
+    plan = serializers.CharField(source="delivery_plan", required=False, allow_blank=True, max_length=20000,
+                                 help_text="一楼一策")
+    task_force = serializers.CharField(source="delivery_task_force", required=False, allow_blank=True,
+                                       max_length=20000, help_text="专班：牵头人及成员")
+    bank = serializers.CharField(source="delivery_bank", required=False, allow_blank=True, max_length=200,
+                                 help_text="一银行：合作银行")
+    stalled_since = serializers.DateField(source="delivery_stalled_since", required=False, allow_null=True,
+                                          help_text="停工/窝工起始日；null 表示正常施工")
+
+
+class LeadBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    stage = code_field(LeadStage)
+    stage_display = DisplayField(LeadStage, source="stage")
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     category = code_field(ProjectCategory, read_only=True)
     category_display = DisplayField(ProjectCategory, source="category")
@@ -198,6 +220,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     warning_reasons = serializers.SerializerMethodField()
     last_visit_on = serializers.DateField(read_only=True, allow_null=True)
     visit_overdue = serializers.BooleanField(read_only=True)
+    delivery = serializers.SerializerMethodField()
+    source_lead = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -205,9 +229,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "id", "code", "name", "year", "category", "category_display", "level", "level_display", "sector",
             "sector_display", "zone", "status", "status_display", "batches", "total_investment",
             "annual_plan_investment", "completed_investment", "progress_percent", "floor_area", "owner",
-            "department", "lead_official", "description", "milestones", "next_due_date", "is_overdue",
-            "overdue_milestone_count", "warning_level", "warning_level_display", "warning_reasons",
-            "last_visit_on", "visit_overdue", "version", "created_at", "updated_at",
+            "department", "lead_official", "description", "delivery", "source_lead", "milestones",
+            "next_due_date", "is_overdue", "overdue_milestone_count", "warning_level", "warning_level_display",
+            "warning_reasons", "last_visit_on", "visit_overdue", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -215,17 +239,39 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_warning_reasons(self, project) -> list[dict]:
         return warning_reasons(project, _as_of(self))
 
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, project) -> dict | None:
+        """保交楼 of a housing project; null for the others."""
+        return DeliverySerializer(project).data if project.sector == Sector.HOUSING else None
+
+    @extend_schema_field(LeadBriefSerializer(allow_null=True, help_text="转化来源的招商线索"))
+    def get_source_lead(self, project) -> dict | None:
+        lead = getattr(project, "source_lead", None)
+        return LeadBriefSerializer(lead).data if lead else None
+
 
 class ProjectWriteSerializer(serializers.ModelSerializer):
     batches = BatchSerializer(many=True, required=False)
+    delivery = DeliverySerializer(required=False, allow_null=True,
+                                  help_text="保交楼，仅安居保障项目；给出的键被修改，null 清空")
 
     class Meta:
         model = Project
         fields = [
             "code", "name", "year", "category", "level", "sector", "zone", "status", "batches",
             "total_investment", "annual_plan_investment", "completed_investment", "progress_percent",
-            "floor_area", "owner", "department", "lead_official", "description",
+            "floor_area", "owner", "department", "lead_official", "description", "delivery",
         ]
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if "delivery" in values:
+            # The model's own columns; null clears all four.
+            delivery = values.pop("delivery")
+            if delivery is None:
+                delivery = {field: None if field == "delivery_stalled_since" else "" for field in DELIVERY_FIELDS}
+            values.update(delivery)
+        return values
 
 
 # --- milestones -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from projects.api import reports, views
+from projects.api import lead_views, reports, views
 
 router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -11,9 +11,11 @@ router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("status-updates", views.StatusUpdateViewSet, basename="status-update")
 router.register("visits", views.VisitViewSet, basename="visit")
 router.register("approvals", views.ApprovalItemViewSet, basename="approval")
+router.register("leads", lead_views.LeadViewSet, basename="lead")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),
+    path("stats/leads/", lead_views.LeadStatsView.as_view(), name="stats-leads"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     *router.urls,
 ]

@@ -60,6 +60,22 @@ def parse_as_of(request) -> date:
     return as_of
 
 
+def idempotency_key(request) -> str | None:
+    """The POST's `Idempotency-Key` header, if any."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 255:
+        raise ValidationError({"Idempotency-Key": ["最长 255 个字符。"]})
+    return key
+
+
+def created_response(data, created: bool) -> Response:
+    """201 with the record; a replayed retry says so in `Idempotent-Replayed`."""
+    response = Response(data, status=status.HTTP_201_CREATED)
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
 class AsOfMixin:
     """Resolves `as_of` once per request; filters, serializers and selectors all use it."""
 
@@ -295,18 +311,12 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
         roles.check(request.user, "status_update", roles.CREATE, {"project": project})
         serializer = s.StatusUpdateCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 255:
-            raise ValidationError({"Idempotency-Key": ["最长 255 个字符。"]})
         report, created = services.status_update_create(
-            project=project, user=request.user, idempotency_key=key,
+            project=project, user=request.user, idempotency_key=idempotency_key(request),
             fingerprint=services.status_update_fingerprint(project=project, body=request.data),
             **serializer.validated_data,
         )
-        response = Response(s.StatusUpdateSerializer(report).data, status=status.HTTP_201_CREATED)
-        if not created:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return created_response(s.StatusUpdateSerializer(report).data, created)
 
 
 # --- records of a project ---------------------------------------------------------------------

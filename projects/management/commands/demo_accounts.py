@@ -55,4 +55,5 @@ class Command(BaseCommand):
         out(f"  curl {auth} '{host}/api/v1/milestones/?as_of=2023-07-01&state=overdue'")
         out(f"  curl {auth} '{host}/api/v1/stats/summary/'")
         out(f"  curl {auth} '{host}/api/v1/reports/weekly/?week=2023-W18'")
+        out(f"  curl {auth} '{host}/api/v1/stats/leads/?year=2023'")
         out("")
