@@ -2,17 +2,15 @@
 
 The models import this module, so it names them through the app registry, never by import.
 
-Every flag has exactly one definition here; filters, ordering, serializers and reports use
-these annotations.
+Every flag has exactly one definition here (the warning rules' levels in `projects.warnings`);
+filters, ordering, serializers and reports use these annotations.
 """
 
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -31,12 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from projects import roles
-from projects.choices import ACTIVE_STATUSES, MilestoneState, WarningLevel
+from projects.choices import ACTIVE_STATUSES, MilestoneState
 from projects.periods import time_progress
-
-
-def warning_settings() -> dict:
-    return settings.PORTFOLIO_WARNING
+from projects.warnings import flag, level_annotations, thresholds, visit_overdue
 
 
 def open_on(as_of: date) -> Q:
@@ -47,10 +42,6 @@ def open_on(as_of: date) -> Q:
 def done_on(as_of: date) -> Q:
     """Completed on or before `as_of`."""
     return Q(completed_on__isnull=False, completed_on__lte=as_of)
-
-
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
@@ -86,7 +77,6 @@ class ProjectQuerySet(models.QuerySet):
         later): the cached deadline and visit columns are then exact and no subquery is needed.
         """
         Milestone, Visit = apps.get_model("projects", "Milestone"), apps.get_model("projects", "Visit")
-        rules = warning_settings()
         open_milestones = Milestone.objects.filter(open_on(as_of), project=OuterRef("pk"), due_date__isnull=False)
         if live:
             next_due = F("cached_next_due_date")
@@ -102,19 +92,16 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(
             next_due_date=next_due,
             last_visit_on=last_visit,
+            # No visit counts as a visit long ago; one reference keeps the subquery from repeating.
             visit_overdue_since=Coalesce("last_visit_on", Value(date.min), output_field=DateField()),
-            is_overdue=_flag(active & Q(next_due_date__lt=as_of)),
+            is_overdue=flag(active & Q(next_due_date__lt=as_of)),
             overdue_milestone_count=Case(
                 When(active & Q(next_due_date__lt=as_of),
                      then=_count_subquery(open_milestones.filter(due_date__lt=as_of), "project")),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            # No visit counts as a visit long ago; one reference keeps the subquery from repeating.
-            visit_overdue=_flag(
-                active
-                & Q(visit_overdue_since__lt=as_of - timedelta(days=rules["VISIT_INTERVAL_DAYS"]))
-            ),
+            visit_overdue=visit_overdue(as_of),
             time_progress=time_progress_expression(as_of),
             investment_lag=Case(
                 When(
@@ -124,23 +111,7 @@ class ProjectQuerySet(models.QuerySet):
                 default=None,
                 output_field=FloatField(),
             ),
-            warning_level=Case(
-                When(~active, then=Value(WarningLevel.GREEN)),
-                When(
-                    Q(next_due_date__lt=as_of - timedelta(days=rules["RED_OVERDUE_DAYS"]))
-                    | Q(investment_lag__gt=rules["RED_INVESTMENT_LAG"]),
-                    then=Value(WarningLevel.RED),
-                ),
-                When(
-                    Q(next_due_date__lt=as_of)
-                    | Q(investment_lag__gte=rules["YELLOW_INVESTMENT_LAG"])
-                    | Q(visit_overdue=True),
-                    then=Value(WarningLevel.YELLOW),
-                ),
-                default=Value(WarningLevel.GREEN),
-                output_field=CharField(),
-            ),
-        )
+        ).annotate(**level_annotations(as_of))
 
     def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
         """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""
@@ -153,7 +124,7 @@ class MilestoneQuerySet(models.QuerySet):
 
     def with_flags(self, as_of: date):
         """Annotate `state` and `is_overdue` as of `as_of`."""
-        soon = as_of + timedelta(days=warning_settings()["DUE_SOON_DAYS"])
+        soon = as_of + timedelta(days=thresholds()["DUE_SOON_DAYS"])
         done = done_on(as_of)
         return self.annotate(
             state=Case(
@@ -165,14 +136,14 @@ class MilestoneQuerySet(models.QuerySet):
                 default=Value(MilestoneState.PENDING),
                 output_field=CharField(),
             ),
-            is_overdue=_flag(open_on(as_of) & Q(due_date__lt=as_of)),
+            is_overdue=flag(open_on(as_of) & Q(due_date__lt=as_of)),
         )
 
 
 class ApprovalItemQuerySet(models.QuerySet):
     def with_flags(self, as_of: date):
         """Annotate `is_overdue` as of `as_of`."""
-        return self.annotate(is_overdue=_flag(open_on(as_of) & Q(due_date__lt=as_of)))
+        return self.annotate(is_overdue=flag(open_on(as_of) & Q(due_date__lt=as_of)))
 
 
 class OfficialQuerySet(models.QuerySet):

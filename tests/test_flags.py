@@ -14,7 +14,8 @@ from tests.factories import ApprovalItemFactory, MilestoneFactory, ProjectFactor
 
 pytestmark = pytest.mark.django_db
 FLAG_FIELDS = ["next_due_date", "last_visit_on", "is_overdue", "overdue_milestone_count", "visit_overdue",
-               "time_progress", "investment_lag", "warning_level"]
+               "time_progress", "investment_lag", "milestone_level", "investment_level", "visit_level",
+               "warning_level"]
 
 
 def days(n: int) -> date:
@@ -39,16 +40,9 @@ def visited(project=None, **kwargs) -> Project:
     return project
 
 
-def rules(body: dict) -> set[str]:
-    """The rules behind a project's light, checking on the way that the worst reason is the light.
-
-    The light is computed in SQL and each reason's level in Python from the same thresholds;
-    every boundary test goes through here, so the two cannot drift apart unnoticed.
-    """
-    levels = [reason["level"] for reason in body["warning_reasons"]]
-    worst = "red" if "red" in levels else "yellow" if levels else "green"
-    assert worst == body["warning_level"]
-    return {reason["rule"] for reason in body["warning_reasons"]}
+def reasons(body: dict) -> dict[str, str]:
+    """The rules behind a project's light in the API, each with its level."""
+    return {reason["rule"]: reason["level"] for reason in body["warning_reasons"]}
 
 
 # --- milestone state ----------------------------------------------------------------------------
@@ -138,7 +132,7 @@ def test_warning_level_by_days_overdue(reader_client, overdue_days, level):
     assert flags(project).warning_level == level
     body = api_project(reader_client, project)
     assert body["warning_level"] == level
-    assert rules(body) == (set() if level == "green" else {"milestone_overdue"})
+    assert reasons(body) == ({} if level == "green" else {"milestone_overdue": level})
 
 
 def test_warning_reason_level_of_overdue_milestone(reader_client):
@@ -161,13 +155,13 @@ def test_visit_overdue_after_31_days(reader_client, project_a, since, visit_over
         days(-since), visit_overdue, level)
     body = api_project(reader_client, project_a)
     assert (body["visit_overdue"], body["warning_level"]) == (visit_overdue, level)
-    assert rules(body) == ({"visit_overdue"} if visit_overdue else set())
+    assert reasons(body) == ({"visit_overdue": "yellow"} if visit_overdue else {})
 
 
 def test_never_visited_is_visit_overdue(reader_client, project_a):
     annotated = flags(project_a)
     assert (annotated.last_visit_on, annotated.visit_overdue, annotated.warning_level) == (None, True, "yellow")
-    assert rules(api_project(reader_client, project_a)) == {"visit_overdue"}
+    assert reasons(api_project(reader_client, project_a)) == {"visit_overdue": "yellow"}
 
 
 def test_visit_after_as_of_does_not_count(reader_client, project_a):
@@ -201,7 +195,7 @@ def test_warning_level_by_investment_lag(reader_client, completed, lag, level):
     assert annotated.warning_level == level
     body = api_project(reader_client, project)
     assert body["warning_level"] == level
-    assert rules(body) == (set() if level == "green" else {"investment_lag"})
+    assert reasons(body) == ({} if level == "green" else {"investment_lag": level})
 
 
 def test_investment_lag_exact_with_large_amounts():
@@ -214,7 +208,7 @@ def test_no_annual_plan_means_no_lag_rule(reader_client):
     project = visited(annual_plan_investment=Decimal("0.00"), completed_investment=Decimal("0.00"))
     annotated = flags(project)
     assert (annotated.investment_lag, annotated.warning_level) == (None, "green")
-    assert rules(api_project(reader_client, project)) == set()
+    assert reasons(api_project(reader_client, project)) == {}
 
 
 @pytest.mark.parametrize("year, progress, level", [(2022, 100.0, "red"), (2023, 34.0, "red"), (2024, 0.0, "green")])
@@ -251,7 +245,8 @@ def test_active_and_suspended_projects_are_evaluated(reader_client, status):
     project = _troubled(status)
     annotated = flags(project)
     assert (annotated.warning_level, annotated.is_overdue, annotated.visit_overdue) == ("red", True, True)
-    assert rules(api_project(reader_client, project)) == {"milestone_overdue", "investment_lag", "visit_overdue"}
+    assert reasons(api_project(reader_client, project)) == {
+        "milestone_overdue": "red", "investment_lag": "red", "visit_overdue": "yellow"}
 
 
 def test_warning_reasons_list_every_applying_rule_with_its_level(reader_client):
@@ -260,6 +255,34 @@ def test_warning_reasons_list_every_applying_rule_with_its_level(reader_client):
     levels = {r["rule"]: r["level"] for r in api_project(reader_client, project)["warning_reasons"]}
     assert levels == {"milestone_overdue": "yellow", "investment_lag": "yellow", "visit_overdue": "yellow"}
     assert api_project(reader_client, project)["warning_level"] == "yellow"
+
+
+# --- every rule at every boundary: levels, reasons and light agree ------------------------------
+
+# (setting, expected level) at each side of each rule's thresholds, as of AS_OF.
+MILESTONE_BOUNDARIES = [(None, "green"), (0, "green"), (1, "yellow"), (90, "yellow"), (91, "red")]  # days overdue
+INVESTMENT_BOUNDARIES = [("24.01", "green"), ("24.00", "yellow"), ("4.00", "yellow"), ("3.99", "red")]  # completed
+VISIT_BOUNDARIES = [(31, "green"), (32, "yellow"), (None, "yellow")]  # days since the last visit
+RULE_OF_LEVEL = {"milestone_level": "milestone_overdue", "investment_level": "investment_lag",
+                 "visit_level": "visit_overdue"}
+
+
+@pytest.mark.parametrize("milestone", MILESTONE_BOUNDARIES)
+@pytest.mark.parametrize("investment", INVESTMENT_BOUNDARIES)
+@pytest.mark.parametrize("visit", VISIT_BOUNDARIES)
+def test_each_rule_level_gives_its_reason_and_the_light_is_the_worst(reader_client, milestone, investment, visit):
+    project = ProjectFactory(annual_plan_investment=Decimal("100.00"), completed_investment=Decimal(investment[0]))
+    if milestone[0] is not None:
+        MilestoneFactory(project=project, due_date=days(-milestone[0]))
+    if visit[0] is not None:
+        VisitFactory(project=project, visited_on=days(-visit[0]))
+    expected = {"milestone_level": milestone[1], "investment_level": investment[1], "visit_level": visit[1]}
+    annotated = flags(project)
+    assert {name: getattr(annotated, name) for name in expected} == expected
+    body = api_project(reader_client, project)
+    assert reasons(body) == {RULE_OF_LEVEL[name]: level for name, level in expected.items() if level != "green"}
+    worst = "red" if "red" in expected.values() else "yellow" if "yellow" in expected.values() else "green"
+    assert annotated.warning_level == body["warning_level"] == worst
 
 
 # --- approvals ----------------------------------------------------------------------------------

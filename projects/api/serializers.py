@@ -25,8 +25,8 @@ from projects.choices import (
     WarningRule,
 )
 from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
-from projects.querysets import warning_settings
 from projects.services import DELIVERY_FIELDS
+from projects.warnings import warning_reasons
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -142,41 +142,6 @@ class WarningReasonSerializer(serializers.Serializer):
     level = code_field(WarningLevel)
     level_display = serializers.CharField()
     detail = serializers.CharField()
-
-
-def _reason(rule: str, level: str, detail: str) -> dict:
-    """One warning reason, its codes with their Chinese labels."""
-    return {"rule": rule, "rule_display": WarningRule(rule).label, "level": level,
-            "level_display": WarningLevel(level).label, "detail": detail}
-
-
-def warning_reasons(project: Project, as_of: date) -> list[dict]:
-    """The reasons behind a project's warning level, from its annotated flags only."""
-    if project.status in (ProjectStatus.OPERATING, ProjectStatus.CANCELLED):
-        return []
-    rules = warning_settings()
-    reasons = []
-    if project.is_overdue:
-        days = (as_of - project.next_due_date).days
-        level = WarningLevel.RED if days > rules["RED_OVERDUE_DAYS"] else WarningLevel.YELLOW
-        reasons.append(_reason(WarningRule.MILESTONE_OVERDUE, level, (
-            f"{project.overdue_milestone_count} 个节点逾期，最早一个截止于 {project.next_due_date.isoformat()}，"
-            f"已逾期 {days} 天"
-        )))
-    lag = project.investment_lag
-    if lag is not None and lag >= rules["YELLOW_INVESTMENT_LAG"]:
-        level = WarningLevel.RED if lag > rules["RED_INVESTMENT_LAG"] else WarningLevel.YELLOW
-        reasons.append(_reason(WarningRule.INVESTMENT_LAG, level, (
-            f"投资完成率 {project.time_progress - lag:.1f}%，落后时序进度 {project.time_progress:.1f}% "
-            f"{lag:.1f} 个百分点"
-        )))
-    if project.visit_overdue:
-        last = project.last_visit_on
-        since = f"最近一次为 {last.isoformat()}" if last else "尚无调研记录"
-        reasons.append(_reason(WarningRule.VISIT_OVERDUE, WarningLevel.YELLOW, (
-            f"分包领导超过 {rules['VISIT_INTERVAL_DAYS']} 天未联系项目（{since}）"
-        )))
-    return reasons
 
 
 class DeliverySerializer(serializers.Serializer):
