@@ -44,7 +44,7 @@ def done_on(as_of: date) -> Q:
     return Q(completed_on__isnull=False, completed_on__lte=as_of)
 
 
-def _date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
+def date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
     """One date per project (MIN or MAX) of `queryset`, correlated on OuterRef("pk")."""
     rows = queryset.order_by().values("project").annotate(value=aggregate).values("value")
     return Subquery(rows, output_field=DateField())
@@ -84,8 +84,8 @@ class ProjectQuerySet(models.QuerySet):
         else:
             # MIN/MAX per project rather than ORDER BY … LIMIT 1: the planner then always uses the
             # per-project indexes, even on tables whose statistics are stale after a bulk load.
-            next_due = _date_subquery(open_milestones, Min("due_date"))
-            last_visit = _date_subquery(
+            next_due = date_subquery(open_milestones, Min("due_date"))
+            last_visit = date_subquery(
                 Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of), Max("visited_on"),
             )
         active = Q(status__in=ACTIVE_STATUSES)

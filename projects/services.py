@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from projects.choices import (
@@ -40,6 +40,7 @@ from projects.models import (
     Visit,
 )
 from projects.periods import parse_period
+from projects.querysets import date_subquery
 from projects.roles import WRITE_ACTIONS
 
 # Fields of a project that only status updates may change once it exists.
@@ -73,13 +74,21 @@ def _lock(project: Project) -> Project:
     return Project.objects.select_for_update().get(pk=project.pk)
 
 
-def project_refresh_cached(project_id: int) -> None:
-    """Recompute a project's cached earliest open deadline and latest visit."""
-    open_due = Milestone.objects.filter(project_id=project_id, completed_on__isnull=True).aggregate(d=Min("due_date"))
-    last_visit = Visit.objects.filter(project_id=project_id).aggregate(d=Max("visited_on"))
-    Project.objects.filter(pk=project_id).update(
-        cached_next_due_date=open_due["d"], cached_last_visit_on=last_visit["d"], updated_at=timezone.now(),
+def project_caches_refresh(*, projects: QuerySet[Project]) -> int:
+    """Recompute the cached earliest open deadline and latest visit of `projects` in one UPDATE."""
+    # Nothing is dated after today, so "open" and "visited" need no as_of here.
+    open_milestones = Milestone.objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
+    visits = Visit.objects.filter(project=OuterRef("pk"))
+    return projects.update(
+        cached_next_due_date=date_subquery(open_milestones, Min("due_date")),
+        cached_last_visit_on=date_subquery(visits, Max("visited_on")),
+        updated_at=timezone.now(),
     )
+
+
+def _caches_refresh(*project_ids: int | None) -> None:
+    """Refresh the caches of the projects a milestone or visit was or is on."""
+    project_caches_refresh(projects=Project.objects.filter(pk__in={pk for pk in project_ids if pk}))
 
 
 def write(entity: str, action: str, *, user, record=None, **data):
@@ -266,7 +275,7 @@ def status_update_create(
                 note=note, problems=problems, next_steps=next_steps, reported_on=reported_on, reported_by=user,
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             ))
-            project_refresh_cached(project.pk)
+            _caches_refresh(project.pk)
             return report, True
     except IntegrityError:
         # A concurrent request with the same key (on another project) won the race: answer as its retry.
@@ -344,7 +353,7 @@ def milestone_create(*, project: Project, user, due_period=_UNSET, due_date=_UNS
     milestone = Milestone(project=project, **data)
     milestone.due_period, milestone.due_date = _deadline(due_period, due_date, None)
     _save(milestone)
-    project_refresh_cached(project.pk)
+    _caches_refresh(project.pk)
     return milestone
 
 
@@ -356,9 +365,7 @@ def milestone_update(*, milestone: Milestone, user, due_period=_UNSET, due_date=
     _assign(milestone, data)
     milestone.due_period, milestone.due_date = _deadline(due_period, due_date, milestone)
     _save(milestone)
-    project_refresh_cached(milestone.project_id)
-    if old_project_id != milestone.project_id:
-        project_refresh_cached(old_project_id)
+    _caches_refresh(milestone.project_id, old_project_id)
     return milestone
 
 
@@ -367,7 +374,7 @@ def milestone_delete(*, milestone: Milestone, user) -> None:
     """Delete a milestone."""
     project_id = milestone.project_id
     milestone.delete()
-    project_refresh_cached(project_id)
+    _caches_refresh(project_id)
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -382,9 +389,7 @@ def _visit_write(visit: Visit, data: dict) -> Visit:
         if visit.official_id is None:
             raise ValidationError({"official": ["该项目没有分包领导，请指定调研人。"]})
     _save(visit)
-    project_refresh_cached(visit.project_id)
-    if old_project_id and old_project_id != visit.project_id:
-        project_refresh_cached(old_project_id)
+    _caches_refresh(visit.project_id, old_project_id)
     return visit
 
 
@@ -405,7 +410,7 @@ def visit_delete(*, visit: Visit, user) -> None:
     """Delete a visit record."""
     project_id = visit.project_id
     visit.delete()
-    project_refresh_cached(project_id)
+    _caches_refresh(project_id)
 
 
 # --- approval items -------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from projects.models import Milestone, Visit
+from projects.models import Milestone, Project, Visit
 
 
 @receiver(post_save, sender=Milestone)
 @receiver(post_save, sender=Visit)
 def refresh_project_after_raw_load(sender, instance, raw, **kwargs):
     if raw:
-        from projects.services import project_refresh_cached
+        from projects.services import project_caches_refresh
 
-        project_refresh_cached(instance.project_id)
+        project_caches_refresh(projects=Project.objects.filter(pk=instance.project_id))

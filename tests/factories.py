@@ -19,7 +19,7 @@ from projects.models import (
     UserProfile,
     Visit,
 )
-from projects.services import project_refresh_cached
+from projects.services import project_caches_refresh
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -84,7 +84,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def refresh(obj, create, extracted, **kwargs):
         if create:
-            project_refresh_cached(obj.project_id)
+            project_caches_refresh(projects=Project.objects.filter(pk=obj.project_id))
 
 
 class VisitFactory(factory.django.DjangoModelFactory):
@@ -100,7 +100,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def refresh(obj, create, extracted, **kwargs):
         if create:
-            project_refresh_cached(obj.project_id)
+            project_caches_refresh(projects=Project.objects.filter(pk=obj.project_id))
 
 
 class ApprovalItemFactory(factory.django.DjangoModelFactory):

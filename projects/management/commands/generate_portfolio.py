@@ -3,8 +3,8 @@
     python manage.py generate_portfolio --projects 100000 [--seed 1] [--year 2023]
 
 Rows are written with `bulk_create` in chunks, and the projects' cached columns
-(`cached_next_due_date`, `cached_last_visit_on`) are then set for all of them by one UPDATE
-with correlated subqueries. This bypasses the services on purpose: going through
+(`cached_next_due_date`, `cached_last_visit_on`) are then set for all of them by
+`project_caches_refresh`, the one UPDATE the services use too. This bypasses the services on purpose: going through
 `status_update_create`, `milestone_create` and the rest (full_clean, row locks, history rows)
 would take hours at 100,000 projects. The data is built to keep the invariants the services
 keep instead: statuses follow the workflow, reaching a status completes the milestone of its
@@ -24,7 +24,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 
 from projects.choices import (
     MILESTONE_KIND_REACHED_BY_STATUS,
@@ -40,6 +39,7 @@ from projects.choices import (
     statuses_passed,
 )
 from projects.dates import today
+from projects.services import project_caches_refresh
 from projects.models import (
     ApprovalItem,
     Department,
@@ -396,16 +396,6 @@ class PortfolioGenerator:
                            ("visits", Visit), ("approvals", ApprovalItem)):
             self.counts[key] += len(children[model])
 
-    def refresh_cached(self) -> int:
-        """Set the cached columns of every project of this run in one UPDATE (as project_refresh_cached would)."""
-        next_due = Milestone.objects.filter(
-            project=OuterRef("pk"), completed_on__isnull=True, due_date__isnull=False,
-        ).order_by("due_date").values("due_date")[:1]
-        last_visit = Visit.objects.filter(project=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
-        return Project.objects.filter(code__startswith=self.prefix).update(
-            cached_next_due_date=Subquery(next_due), cached_last_visit_on=Subquery(last_visit),
-        )
-
     def run(self, projects: int) -> dict:
         if Project.objects.filter(code__startswith=self.prefix).exists():
             raise CommandError(f"projects {self.prefix}… already exist: use another --seed")
@@ -415,13 +405,12 @@ class PortfolioGenerator:
             with transaction.atomic():
                 self.write_chunk(first, min(projects, first + CHUNK - 1))
         with transaction.atomic():
-            self.refresh_cached()
+            project_caches_refresh(projects=Project.objects.filter(code__startswith=self.prefix))
         self.analyze()
         return self.counts
 
     def analyze(self) -> None:
-        """Refresh PostgreSQL's planner statistics: before autovacuum gets to a fresh bulk load, it
-        plans `ORDER BY due_date LIMIT 1` subqueries as walks of the whole due_date index."""
+        """Refresh PostgreSQL's planner statistics, which autovacuum would update only later after a bulk load."""
         if connection.vendor != "postgresql":
             return
         models = (Project, ProjectBatch, Milestone, StatusUpdate, Visit, ApprovalItem)
