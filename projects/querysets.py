@@ -56,12 +56,11 @@ def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
 
 
 def time_progress_expression(as_of: date) -> Case:
-    """时序进度 of each project's own year, rounded to one decimal as the meetings read it."""
-    current = round(time_progress(as_of, as_of.year), 1)
+    """时序进度 (`periods.time_progress`) of each project's own year."""
     return Case(
-        When(year__lt=as_of.year, then=Value(100.0)),
-        When(year__gt=as_of.year, then=Value(0.0)),
-        default=Value(current),
+        When(year__lt=as_of.year, then=Value(time_progress(as_of, as_of.year - 1))),
+        When(year__gt=as_of.year, then=Value(time_progress(as_of, as_of.year + 1))),
+        default=Value(time_progress(as_of, as_of.year)),
         output_field=FloatField(),
     )
 

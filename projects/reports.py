@@ -1,8 +1,7 @@
 """The figures read at meetings: the summary and the weekly bulletin, each a fixed set of aggregate queries."""
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
@@ -21,25 +20,9 @@ from projects.choices import (
 from projects.models import ApprovalItem, Lead, LeadMove, Milestone, Project, ProjectBatch, StatusUpdate
 from projects.periods import time_progress
 from projects.querysets import done_on
+from projects.rates import rate
 
-ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")
-
-
-def rate(numerator, denominator) -> float | None:
-    """100 × numerator / denominator, rounded half up to one decimal; None over an empty set."""
-    if not denominator:
-        return None
-    exact = Fraction(Decimal(numerator)) * 100 / Fraction(Decimal(denominator))
-    return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
-
-
-def time_progress_rate(as_of: date, year: int) -> float:
-    """时序进度 rounded half up to one decimal (4 May 2023 → 34.0)."""
-    if year != as_of.year:
-        return time_progress(as_of, year)
-    days = (date(year, 12, 31) - date(year, 1, 1)).days + 1
-    return rate(as_of.timetuple().tm_yday, days)
 
 
 def _counts_by(field: str, choices) -> dict:
@@ -81,7 +64,7 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
     annual_plan = (row["annual_plan"] or Decimal(0)).quantize(CENTS)
     completed = (row["completed"] or Decimal(0)).quantize(CENTS)
     completion_rate = rate(completed, annual_plan)
-    progress = time_progress_rate(as_of, year)
+    progress = time_progress(as_of, year)
     return {
         "as_of": as_of,
         "year": year,

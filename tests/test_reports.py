@@ -13,7 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects.models import Project
-from projects.reports import rate, stats_summary, time_progress_rate, weekly_bulletin
+from projects.periods import time_progress
+from projects.rates import rate
+from projects.reports import stats_summary, weekly_bulletin
 from tests.conftest import AS_OF
 from tests.factories import (
     ApprovalItemFactory,
@@ -454,15 +456,17 @@ def test_two_years_is_400(admin_client, query):
     (date(2100, 3, 1), 16.4),  # 2100 is not a leap year: 60 / 365
 ])
 def test_time_progress_in_leap_and_common_years(admin_client, as_of, expected):
-    assert time_progress_rate(as_of, as_of.year) == expected
+    assert time_progress(as_of, as_of.year) == expected
 
     body = admin_client.get(SUMMARY, {"as_of": as_of.isoformat()}).json()
     assert body["investment"]["time_progress"] == expected
+    project = ProjectFactory(year=as_of.year)  # the flags' time progress is the same number
+    assert Project.objects.with_flags(as_of).get(pk=project.pk).time_progress == expected
 
 
 def test_time_progress_of_other_years_is_0_or_100():
-    assert time_progress_rate(date(2024, 2, 29), 2023) == 100.0
-    assert time_progress_rate(date(2024, 2, 29), 2025) == 0.0
+    assert time_progress(date(2024, 2, 29), 2023) == 100.0
+    assert time_progress(date(2024, 2, 29), 2025) == 0.0
 
 
 @pytest.mark.parametrize("numerator, denominator, expected", [
