@@ -20,6 +20,8 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
+from projects.columns import MILESTONE_HEADERS as M
+from projects.columns import PROJECT_HEADERS as H
 from projects.exceptions import ServiceError
 from projects.models import Department, Milestone, Official, Project
 from projects.services import project_create, project_update
@@ -105,7 +107,7 @@ class BatchesField(Field):
     """「三个一批」: read from the row by the resource and written with the project, never set on it."""
 
     def __init__(self):
-        super().__init__(column_name="三个一批")
+        super().__init__(column_name=H["batches"])
 
     def export(self, instance, **kwargs):
         return "、".join(str(batch) for batch in instance.batches.all()) if instance.pk else ""
@@ -130,7 +132,7 @@ class ColumnErrorsMixin:
         error = result.validation_error
         if error is not None and hasattr(error, "error_dict"):
             columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
-            columns["batches"] = "三个一批"
+            columns["batches"] = H["batches"]
             result.validation_error = ValidationError({
                 key if key == NON_FIELD_ERRORS else columns.get(key, key): messages
                 for key, messages in error.message_dict.items()
@@ -148,32 +150,34 @@ FLAG_COLUMNS = ("next_due_date", "warning_level", "is_overdue", "last_visit_on",
 
 
 class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
-    code = Field("code", "项目编号", widgets.CharWidget())
-    name = Field("name", "项目名称", widgets.CharWidget())
-    year = Field("year", "年度", widgets.IntegerWidget())
-    category = Field("category", "类别", ChoiceWidget(ProjectCategory.choices))
-    level = Field("level", "级别", ChoiceWidget(ProjectLevel.choices), saves_null_values=False)
-    sector = Field("sector", "领域", ChoiceWidget(Sector.choices), saves_null_values=False)
-    zone = Field("zone", "所在区域", widgets.CharWidget())
-    status = Field("status", "状态", ChoiceWidget(ProjectStatus.choices), saves_null_values=False)
+    code = Field("code", H["code"], widgets.CharWidget())
+    name = Field("name", H["name"], widgets.CharWidget())
+    year = Field("year", H["year"], widgets.IntegerWidget())
+    category = Field("category", H["category"], ChoiceWidget(ProjectCategory.choices))
+    level = Field("level", H["level"], ChoiceWidget(ProjectLevel.choices), saves_null_values=False)
+    sector = Field("sector", H["sector"], ChoiceWidget(Sector.choices), saves_null_values=False)
+    zone = Field("zone", H["zone"], widgets.CharWidget())
+    status = Field("status", H["status"], ChoiceWidget(ProjectStatus.choices), saves_null_values=False)
     batches = BatchesField()
-    total_investment = Field("total_investment", "总投资（万元）", widgets.DecimalWidget(), saves_null_values=False)
+    total_investment = Field("total_investment", H["total_investment"], widgets.DecimalWidget(),
+                             saves_null_values=False)
     annual_plan_investment = Field(
-        "annual_plan_investment", "年度计划投资（万元）", widgets.DecimalWidget(), saves_null_values=False,
+        "annual_plan_investment", H["annual_plan_investment"], widgets.DecimalWidget(), saves_null_values=False,
     )
     completed_investment = Field(
-        "completed_investment", "年度累计完成投资（万元）", widgets.DecimalWidget(), saves_null_values=False,
+        "completed_investment", H["completed_investment"], widgets.DecimalWidget(), saves_null_values=False,
     )
-    progress_percent = Field("progress_percent", "形象进度（%）", widgets.IntegerWidget(), saves_null_values=False)
-    floor_area = Field("floor_area", "建筑面积（㎡）", widgets.DecimalWidget())
-    owner = Field("owner", "建设单位", widgets.CharWidget())
-    department = Field("department", "责任单位代码", DepartmentCodeWidget())
-    lead_official = Field("lead_official", "分包领导", OfficialNameWidget())
-    description = Field("description", "项目简介", widgets.CharWidget())
-    delivery_plan = Field("delivery_plan", "保交楼：一楼一策", widgets.CharWidget())
-    delivery_task_force = Field("delivery_task_force", "保交楼：专班", widgets.CharWidget())
-    delivery_bank = Field("delivery_bank", "保交楼：合作银行", widgets.CharWidget())
-    delivery_stalled_since = Field("delivery_stalled_since", "停工/窝工起始日", widgets.DateWidget())
+    progress_percent = Field("progress_percent", H["progress_percent"], widgets.IntegerWidget(),
+                             saves_null_values=False)
+    floor_area = Field("floor_area", H["floor_area"], widgets.DecimalWidget())
+    owner = Field("owner", H["owner"], widgets.CharWidget())
+    department = Field("department", H["department_code"], DepartmentCodeWidget())
+    lead_official = Field("lead_official", H["lead_official"], OfficialNameWidget())
+    description = Field("description", H["description"], widgets.CharWidget())
+    delivery_plan = Field("delivery_plan", H["delivery_plan"], widgets.CharWidget())
+    delivery_task_force = Field("delivery_task_force", H["delivery_task_force"], widgets.CharWidget())
+    delivery_bank = Field("delivery_bank", H["delivery_bank"], widgets.CharWidget())
+    delivery_stalled_since = Field("delivery_stalled_since", H["delivery_stalled_since"], widgets.DateWidget())
 
     class Meta:
         model = Project
@@ -196,7 +200,7 @@ class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         try:
-            self.row_batches = parse_batches(row["三个一批"]) if "三个一批" in row else None
+            self.row_batches = parse_batches(row[H["batches"]]) if H["batches"] in row else None
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
@@ -237,11 +241,11 @@ class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
 class ProjectExportResource(ProjectResource):
     """The list columns plus the flags of the admin list, as of its day (not read on import)."""
 
-    next_due_date = Field("next_due_date", "最近节点期限", widgets.DateWidget(), readonly=True)
-    warning_level = Field("warning_level", "亮灯", ChoiceWidget(WarningLevel.choices), readonly=True)
-    is_overdue = Field(column_name="节点逾期", readonly=True)
-    last_visit_on = Field("last_visit_on", "最近调研日期", widgets.DateWidget(), readonly=True)
-    visit_overdue = Field(column_name="超期未调研", readonly=True)
+    next_due_date = Field("next_due_date", H["next_due_date"], widgets.DateWidget(), readonly=True)
+    warning_level = Field("warning_level", H["warning_level"], ChoiceWidget(WarningLevel.choices), readonly=True)
+    is_overdue = Field(column_name=H["is_overdue"], readonly=True)
+    last_visit_on = Field("last_visit_on", H["last_visit_on"], widgets.DateWidget(), readonly=True)
+    visit_overdue = Field(column_name=H["visit_overdue"], readonly=True)
 
     class Meta(ProjectResource.Meta):
         fields = export_order = PROJECT_COLUMNS + FLAG_COLUMNS
@@ -254,16 +258,16 @@ class ProjectExportResource(ProjectResource):
 
 
 class MilestoneResource(resources.ModelResource):
-    project_code = Field("project__code", "项目编号", readonly=True)
-    project_name = Field("project__name", "项目名称", readonly=True)
-    department = Field("project__department__name", "责任单位", readonly=True)
-    kind = Field("kind", "节点类型", ChoiceWidget(MilestoneKind.choices), readonly=True)
-    title = Field("title", "节点名称", readonly=True)
-    due_period = Field("due_period", "期限", readonly=True)
-    due_date = Field("due_date", "截止日期", widgets.DateWidget(), readonly=True)
-    completed_on = Field("completed_on", "完成日期", widgets.DateWidget(), readonly=True)
-    state = Field("state", "状态", ChoiceWidget(MilestoneState.choices), readonly=True)
-    note = Field("note", "备注", readonly=True)
+    project_code = Field("project__code", M["project_code"], readonly=True)
+    project_name = Field("project__name", M["project_name"], readonly=True)
+    department = Field("project__department__name", M["department"], readonly=True)
+    kind = Field("kind", M["kind"], ChoiceWidget(MilestoneKind.choices), readonly=True)
+    title = Field("title", M["title"], readonly=True)
+    due_period = Field("due_period", M["due_period"], readonly=True)
+    due_date = Field("due_date", M["due_date"], widgets.DateWidget(), readonly=True)
+    completed_on = Field("completed_on", M["completed_on"], widgets.DateWidget(), readonly=True)
+    state = Field("state", M["state"], ChoiceWidget(MilestoneState.choices), readonly=True)
+    note = Field("note", M["note"], readonly=True)
 
     class Meta:
         model = Milestone

@@ -104,15 +104,15 @@ def test_projects_csv_is_utf8_with_bom_and_chinese_headers(admin_client, portfol
     assert record["状态"] == "在建"
     assert record["责任单位"] == "发展改革委"
     assert record["分包领导"] == "王一"
-    assert record["“三个一批”"] == "第7期开工一批"
+    assert record["三个一批"] == "第7期开工一批"
     assert Decimal(record["年度累计完成投资（万元）"]) == Decimal("12345.67")
     assert Decimal(record["年度计划投资（万元）"]) == Decimal("30000.50")
     assert record["最近节点期限"] == "2023-06-30"  # the 05-10 milestone was done on 05-12
-    assert record["是否逾期"] == "否"
+    assert record["节点逾期"] == "否"
     school = dict(zip(header, rows[2]))
     assert school["项目名称"] == "陇西南华府小学"
     assert school["最近节点期限"] == "2023-05-09"
-    assert school["是否逾期"] == "是"
+    assert school["节点逾期"] == "是"
 
 
 def test_milestones_csv(admin_client, portfolio):
@@ -121,11 +121,11 @@ def test_milestones_csv(admin_client, portfolio):
     assert filename(response).endswith(".csv")
     rows = csv_rows(response)
     header = rows[0]
-    assert header[:3] == ["项目编号", "项目名称", "节点"]
+    assert header[:3] == ["项目编号", "项目名称", "节点名称"]
     assert {"截止日期", "完成日期", "状态", "逾期天数"} <= set(header)
     records = [dict(zip(header, row)) for row in rows[1:]]
     assert len(records) == 3
-    by_title = {r["节点"]: r for r in records}
+    by_title = {r["节点名称"]: r for r in records}
     assert by_title["二季度实质性开工"]["项目名称"] == "仲景医药健康产业园"
     assert by_title["二季度实质性开工"]["期限"] == "2023-Q2"
     assert by_title["二季度实质性开工"]["截止日期"] == "2023-06-30"
@@ -225,13 +225,13 @@ def test_projects_xlsx_has_typed_cells(admin_client, portfolio):
 def test_milestones_xlsx_dates_are_dates(admin_client, portfolio):
     sheet = workbook(download(admin_client, MILESTONES, "xlsx")).active
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["项目编号", "项目名称", "节点"]
+    assert header[:3] == ["项目编号", "项目名称", "节点名称"]
     rows = [dict(zip(header, cells)) for cells in sheet.iter_rows(min_row=2)]
     assert len(rows) == 3
-    done = next(r for r in rows if r["节点"].value == "完成土地摘牌")
+    done = next(r for r in rows if r["节点名称"].value == "完成土地摘牌")
     assert done["截止日期"].is_date and done["完成日期"].is_date
     assert done["完成日期"].value == datetime(2023, 5, 12)
-    open_one = next(r for r in rows if r["节点"].value == "秋季开学前建成")
+    open_one = next(r for r in rows if r["节点名称"].value == "秋季开学前建成")
     assert open_one["完成日期"].value is None
     assert open_one["逾期天数"].value == 5
 
@@ -305,3 +305,30 @@ def test_a_detail_or_write_with_a_tabular_format_is_404_not_500(admin_client, pr
     assert detail["Content-Type"].startswith("application/json")
     project_a.refresh_from_db()
     assert project_a.name != "x"
+
+
+# --- one column table ---------------------------------------------------------------------------
+
+
+def test_api_download_and_admin_export_share_headers_and_cells(admin_client, portfolio, settings, django_user_model):
+    """A column in both files has the same header and, for the same project, the same cell."""
+    from django.test import Client
+
+    settings.PORTFOLIO_AS_OF = date(2023, 5, 14)  # the day download() asks the API for
+    staff = Client()
+    staff.force_login(django_user_model.objects.create_superuser("office", "office@example.com", None))
+    url = "/admin/projects/project/export/"
+    form = staff.get(url).context["form"]
+    selected = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
+    admin_rows = list(csv.reader(io.StringIO(
+        staff.post(url, {"resource": "0", "format": "1", **selected}).content.decode("utf-8-sig"))))
+    api_rows = csv_rows(download(admin_client, PROJECTS, "csv"))
+
+    shared = [header for header in api_rows[0] if header in admin_rows[0]]
+    assert {"项目编号", "三个一批", "年度计划投资（万元）", "分包领导", "最近节点期限", "亮灯", "节点逾期",
+            "最近调研日期", "超期未调研"} <= set(shared)
+    by_code = {row[0]: dict(zip(admin_rows[0], row)) for row in admin_rows[1:]}
+    for row in api_rows[1:]:
+        api = dict(zip(api_rows[0], row))
+        admin = by_code[api["项目编号"]]
+        assert {h: api[h] for h in shared} == {h: admin[h] for h in shared}

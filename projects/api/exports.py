@@ -1,6 +1,10 @@
-"""The columns of each spreadsheet download, read from the JSON representation of a row."""
+"""The columns of each spreadsheet download, read from the JSON representation of a row.
+
+Headers of project and milestone columns come from `projects.columns`, shared with the admin.
+"""
 
 from projects.api.renderers import BOOLEAN, DATE, INTEGER, MONEY, Column
+from projects.columns import MILESTONE_HEADERS, PROJECT_HEADERS
 
 
 def _name(key: str):
@@ -19,57 +23,59 @@ def _batches(row) -> str:
     return "、".join(f"第{b['period']}期{b['kind_display']}" for b in row["batches"])
 
 
+P, M = PROJECT_HEADERS, MILESTONE_HEADERS
+
 PROJECT_COLUMNS = [
-    Column("项目编号", lambda r: r["code"]),
-    Column("项目名称", lambda r: r["name"]),
-    Column("年度", lambda r: r["year"], INTEGER),
-    Column("类别", lambda r: r["category_display"]),
-    Column("级别", lambda r: r["level_display"]),
-    Column("领域", lambda r: r["sector_display"]),
-    Column("所在区域", lambda r: r["zone"]),
-    Column("状态", lambda r: r["status_display"]),
-    Column("“三个一批”", _batches),
-    Column("总投资（万元）", lambda r: r["total_investment"], MONEY),
-    Column("年度计划投资（万元）", lambda r: r["annual_plan_investment"], MONEY),
-    Column("年度累计完成投资（万元）", lambda r: r["completed_investment"], MONEY),
-    Column("形象进度（%）", lambda r: r["progress_percent"], INTEGER),
-    Column("建设单位", lambda r: r["owner"]),
-    Column("责任单位", _name("department")),
-    Column("分包领导", _name("lead_official")),
-    Column("最近节点期限", lambda r: r["next_due_date"], DATE),
-    Column("是否逾期", lambda r: r["is_overdue"], BOOLEAN),
-    Column("逾期节点数", lambda r: r["overdue_milestone_count"], INTEGER),
-    Column("亮灯", lambda r: r["warning_level_display"]),
-    Column("亮灯原因", lambda r: "；".join(reason["detail"] for reason in r["warning_reasons"])),
-    Column("最近调研日期", lambda r: r["last_visit_on"], DATE),
-    Column("调研超期", lambda r: r["visit_overdue"], BOOLEAN),
-    Column("保交楼：一楼一策", _delivery("plan")),
-    Column("保交楼：专班", _delivery("task_force")),
-    Column("保交楼：合作银行", _delivery("bank")),
-    Column("停工/窝工起始日", _delivery("stalled_since"), DATE),
+    Column(P["code"], lambda r: r["code"]),
+    Column(P["name"], lambda r: r["name"]),
+    Column(P["year"], lambda r: r["year"], INTEGER),
+    Column(P["category"], lambda r: r["category_display"]),
+    Column(P["level"], lambda r: r["level_display"]),
+    Column(P["sector"], lambda r: r["sector_display"]),
+    Column(P["zone"], lambda r: r["zone"]),
+    Column(P["status"], lambda r: r["status_display"]),
+    Column(P["batches"], _batches),
+    Column(P["total_investment"], lambda r: r["total_investment"], MONEY),
+    Column(P["annual_plan_investment"], lambda r: r["annual_plan_investment"], MONEY),
+    Column(P["completed_investment"], lambda r: r["completed_investment"], MONEY),
+    Column(P["progress_percent"], lambda r: r["progress_percent"], INTEGER),
+    Column(P["owner"], lambda r: r["owner"]),
+    Column(P["department"], _name("department")),
+    Column(P["lead_official"], _name("lead_official")),
+    Column(P["next_due_date"], lambda r: r["next_due_date"], DATE),
+    Column(P["is_overdue"], lambda r: r["is_overdue"], BOOLEAN),
+    Column(P["overdue_milestone_count"], lambda r: r["overdue_milestone_count"], INTEGER),
+    Column(P["warning_level"], lambda r: r["warning_level_display"]),
+    Column(P["warning_reasons"], lambda r: "；".join(reason["detail"] for reason in r["warning_reasons"])),
+    Column(P["last_visit_on"], lambda r: r["last_visit_on"], DATE),
+    Column(P["visit_overdue"], lambda r: r["visit_overdue"], BOOLEAN),
+    Column(P["delivery_plan"], _delivery("plan")),
+    Column(P["delivery_task_force"], _delivery("task_force")),
+    Column(P["delivery_bank"], _delivery("bank")),
+    Column(P["delivery_stalled_since"], _delivery("stalled_since"), DATE),
 ]
 
 MILESTONE_COLUMNS = [
-    Column("项目编号", _project("code")),
-    Column("项目名称", _project("name")),
-    Column("节点", lambda r: r["title"]),
-    Column("节点类型", lambda r: r["kind_display"]),
-    Column("期限", lambda r: r["due_period"]),
-    Column("截止日期", lambda r: r["due_date"], DATE),
-    Column("完成日期", lambda r: r["completed_on"], DATE),
-    Column("状态", lambda r: r["state_display"]),
-    Column("逾期天数", lambda r: r["days_overdue"], INTEGER),
-    Column("备注", lambda r: r["note"]),
+    Column(M["project_code"], _project("code")),
+    Column(M["project_name"], _project("name")),
+    Column(M["title"], lambda r: r["title"]),
+    Column(M["kind"], lambda r: r["kind_display"]),
+    Column(M["due_period"], lambda r: r["due_period"]),
+    Column(M["due_date"], lambda r: r["due_date"], DATE),
+    Column(M["completed_on"], lambda r: r["completed_on"], DATE),
+    Column(M["state"], lambda r: r["state_display"]),
+    Column(M["days_overdue"], lambda r: r["days_overdue"], INTEGER),
+    Column(M["note"], lambda r: r["note"]),
 ]
 
 STATUS_UPDATE_COLUMNS = [
-    Column("项目编号", _project("code")),
-    Column("项目名称", _project("name")),
+    Column(P["code"], _project("code")),
+    Column(P["name"], _project("name")),
     Column("填报日期", lambda r: r["reported_on"], DATE),
     Column("原状态", lambda r: r["status_from_display"]),
     Column("新状态", lambda r: r["status_to_display"]),
-    Column("年度累计完成投资（万元）", lambda r: r["completed_investment"], MONEY),
-    Column("形象进度（%）", lambda r: r["progress_percent"], INTEGER),
+    Column(P["completed_investment"], lambda r: r["completed_investment"], MONEY),
+    Column(P["progress_percent"], lambda r: r["progress_percent"], INTEGER),
     Column("进展情况", lambda r: r["note"]),
     Column("存在问题", lambda r: r["problems"]),
     Column("下步计划", lambda r: r["next_steps"]),
@@ -77,15 +83,15 @@ STATUS_UPDATE_COLUMNS = [
 ]
 
 PROJECT_BRIEF_COLUMNS = [
-    Column("项目编号", lambda r: r["code"]),
-    Column("项目名称", lambda r: r["name"]),
-    Column("状态", lambda r: r["status_display"]),
-    Column("责任单位", _name("department")),
-    Column("分包领导", _name("lead_official")),
+    Column(P["code"], lambda r: r["code"]),
+    Column(P["name"], lambda r: r["name"]),
+    Column(P["status"], lambda r: r["status_display"]),
+    Column(P["department"], _name("department")),
+    Column(P["lead_official"], _name("lead_official")),
 ]
 
 DEPARTMENT_TABLE_COLUMNS = [
-    Column("责任单位", _name("department")),
+    Column(P["department"], _name("department")),
     Column("项目数", lambda r: r["projects"], INTEGER),
     Column("本周已填报", lambda r: r["updated"], INTEGER),
     Column("逾期项目", lambda r: r["overdue"], INTEGER),
