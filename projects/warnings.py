@@ -1,9 +1,10 @@
 """The warning light (亮灯): each rule's level as one SQL annotation, and the reasons read back from them.
 
 Every threshold of `settings.PORTFOLIO_WARNING` that decides a light is read here and nowhere else.
-A rule is one entry of `RULES`: its level annotation (`<name>_level`, over the figures that
-`ProjectQuerySet.with_flags` annotates first) and the sentence that states the figures behind it.
-A project's light is the worst of its rules' levels; a new rule is one more entry.
+A rule is one entry of `RULES`: the condition of each level it can reach (over the figures that
+`ProjectQuerySet.with_flags` annotates first), which gives its level annotation `<name>_level`,
+and the sentence that states the figures behind it. A project's light is the worst of its
+rules' levels; a new rule is one more entry.
 """
 
 from dataclasses import dataclass
@@ -30,18 +31,11 @@ def flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _level(*, yellow: Q, red: Q | None = None) -> Case:
-    """A rule's level; only active projects owe anything, so final ones stay green."""
+def _case(conditions: dict[str, Q]) -> Case:
+    """The first level, worst first, whose condition holds; green otherwise and for projects not active."""
     active = Q(status__in=ACTIVE_STATUSES)
-    whens = [When(active & red, then=Value(WarningLevel.RED))] if red is not None else []
-    whens.append(When(active & yellow, then=Value(WarningLevel.YELLOW)))
-    return Case(*whens, default=Value(WarningLevel.GREEN), output_field=CharField())
-
-
-def _worst_of(names) -> Case:
-    """The worst of the level annotations `names`."""
     return Case(
-        *[When(reduce(or_, [Q(**{name: level}) for name in names]), then=Value(level)) for level in SEVERITY],
+        *[When(active & conditions[level], then=Value(level)) for level in SEVERITY if level in conditions],
         default=Value(WarningLevel.GREEN),
         output_field=CharField(),
     )
@@ -53,23 +47,23 @@ def visit_overdue(as_of: date) -> Case:
     return flag(Q(status__in=ACTIVE_STATUSES, visit_overdue_since__lt=cutoff))
 
 
-def _milestone_level(as_of: date, rules: dict) -> Case:
-    return _level(
-        red=Q(next_due_date__lt=as_of - timedelta(days=rules["RED_OVERDUE_DAYS"])),
-        yellow=Q(next_due_date__lt=as_of),
-    )
+def _milestone_conditions(as_of: date, rules: dict) -> dict[str, Q]:
+    return {
+        WarningLevel.RED: Q(next_due_date__lt=as_of - timedelta(days=rules["RED_OVERDUE_DAYS"])),
+        WarningLevel.YELLOW: Q(next_due_date__lt=as_of),
+    }
 
 
-def _investment_level(as_of: date, rules: dict) -> Case:
+def _investment_conditions(as_of: date, rules: dict) -> dict[str, Q]:
     # A NULL lag (no annual plan) compares false: green.
-    return _level(
-        red=Q(investment_lag__gt=rules["RED_INVESTMENT_LAG"]),
-        yellow=Q(investment_lag__gte=rules["YELLOW_INVESTMENT_LAG"]),
-    )
+    return {
+        WarningLevel.RED: Q(investment_lag__gt=rules["RED_INVESTMENT_LAG"]),
+        WarningLevel.YELLOW: Q(investment_lag__gte=rules["YELLOW_INVESTMENT_LAG"]),
+    }
 
 
-def _visit_level(as_of: date, rules: dict) -> Case:
-    return _level(yellow=Q(visit_overdue=True))
+def _visit_conditions(as_of: date, rules: dict) -> dict[str, Q]:
+    return {WarningLevel.YELLOW: Q(visit_overdue=True)}
 
 
 def _milestone_detail(project, as_of: date, rules: dict) -> str:
@@ -93,22 +87,30 @@ def _visit_detail(project, as_of: date, rules: dict) -> str:
 class Rule:
     code: WarningRule
     level_name: str  # the annotation holding this rule's level
-    level: Callable[[date, dict], Case]
+    conditions: Callable[[date, dict], dict[str, Q]]  # level -> when the rule reaches it
     detail: Callable[[object, date, dict], str]
 
 
 RULES = (
-    Rule(WarningRule.MILESTONE_OVERDUE, "milestone_level", _milestone_level, _milestone_detail),
-    Rule(WarningRule.INVESTMENT_LAG, "investment_level", _investment_level, _investment_detail),
-    Rule(WarningRule.VISIT_OVERDUE, "visit_level", _visit_level, _visit_detail),
+    Rule(WarningRule.MILESTONE_OVERDUE, "milestone_level", _milestone_conditions, _milestone_detail),
+    Rule(WarningRule.INVESTMENT_LAG, "investment_level", _investment_conditions, _investment_detail),
+    Rule(WarningRule.VISIT_OVERDUE, "visit_level", _visit_conditions, _visit_detail),
 )
 
 
 def level_annotations(as_of: date) -> dict[str, Case]:
-    """One level per rule, then `warning_level`, the worst of them (annotate in this order)."""
+    """One level per rule, and `warning_level`: the worst of them.
+
+    The light ORs the rules' own conditions level by level instead of comparing the level
+    annotations: the same answer, with each past-plan subquery half as often in the SQL.
+    """
     rules = thresholds()
-    levels = {rule.level_name: rule.level(as_of, rules) for rule in RULES}
-    return {**levels, "warning_level": _worst_of(levels)}
+    conditions = {rule.level_name: rule.conditions(as_of, rules) for rule in RULES}
+    worst = {
+        level: reduce(or_, [by_level[level] for by_level in conditions.values() if level in by_level])
+        for level in SEVERITY
+    }
+    return {**{name: _case(by_level) for name, by_level in conditions.items()}, "warning_level": _case(worst)}
 
 
 def warning_reasons(project, as_of: date) -> list[dict]:
