@@ -120,12 +120,6 @@ def batch_rounds(*, project_ids: QuerySet, as_of: date) -> list[dict]:
     ]
 
 
-PROJECT_ROW_FIELDS = (
-    "id", "code", "name", "status", "department_id", "department__code", "department__name",
-    "lead_official_id", "lead_official__name", "lead_official__title",
-)
-
-
 def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -> dict:
     """每周通报 for the ISO week starting `monday`, over `projects` (already filtered and flagged)."""
     sunday = monday + timedelta(days=6)
@@ -161,11 +155,10 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         "milestones_completed": milestones.filter(completed_on__range=week, completed_on__lte=as_of)
         .order_by("completed_on", "id"),
         "milestones_became_overdue": became_overdue.order_by("due_date", "id"),
-        # Plain rows without the flags: at scale this list is long, and it needs none of them.
+        # Without the flags: at scale this list is long, and it needs none of them.
         "projects_without_update": Project.objects.filter(pk__in=project_ids, status__in=ACTIVE_STATUSES)
         .exclude(Exists(updated_in_week))
-        .order_by("department__code", "code")
-        .values(*PROJECT_ROW_FIELDS),
+        .order_by("department__code", "code"),
         # 招商引资: every lead's moves of the week (the project filters do not select leads).
         "lead_moves": LeadMove.objects.filter(moved_on__range=week, moved_on__lte=as_of)
         .select_related("lead", "lead__department", "moved_by")

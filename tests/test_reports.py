@@ -895,7 +895,7 @@ def test_weekly_service_directly(admin_client, week):
     assert {k: result["departments"][0][k] for k in ("projects", "updated", "overdue", "red")} == {
         "projects": 3, "updated": 2, "overdue": 2, "red": 1,
     }
-    assert [p["name"] for p in result["projects_without_update"]] == ["陇西南华府小学"]
+    assert [p.name for p in result["projects_without_update"]] == ["陇西南华府小学"]
 
 
 def test_summary_service_directly():

