@@ -7,7 +7,7 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from projects import reports
+from projects import reports, selectors
 from projects.api import serializers as s
 from projects.api.exports import (
     DEPARTMENT_TABLE_COLUMNS,
@@ -28,7 +28,6 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
-from projects.dates import is_live
 from projects.filters import ProjectFilterSet
 from projects.models import Project
 from projects.periods import parse_iso_week
@@ -159,7 +158,7 @@ class ProjectReportView(AsOfMixin, generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Project.objects.with_flags(self.as_of, live=is_live(self.as_of))
+        return selectors.project_list(as_of=self.as_of)
 
     def filtered_projects(self):
         filterset = ProjectFilterSet(self.request.query_params, queryset=self.get_queryset(), request=self.request)
