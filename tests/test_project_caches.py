@@ -46,26 +46,28 @@ def test_every_milestone_and_visit_service_keeps_the_caches_exact(two_projects, 
     user = admin_client.user
     state = caches(one, two)
 
-    late = services.milestone_create(project=one, kind=MilestoneKind.COMPLETION, title="主体完工", due_date=day(-10))
+    late = services.milestone_create(project=one, user=user, kind=MilestoneKind.COMPLETION, title="主体完工",
+                                     due_date=day(-10))
     state = check("milestone create", state, one, two)
-    services.milestone_create(project=one, kind=MilestoneKind.OTHER, title="竣工验收", due_date=day(20))
-    services.milestone_update(milestone=late, completed_on=day(0))
+    services.milestone_create(project=one, user=user, kind=MilestoneKind.OTHER, title="竣工验收", due_date=day(20))
+    services.milestone_update(milestone=late, user=user, completed_on=day(0))
     state = check("milestone complete", state, one, two)
-    services.milestone_update(milestone=late, completed_on=None)
+    services.milestone_update(milestone=late, user=user, completed_on=None)
     state = check("milestone reopen", state, one, two)
-    services.milestone_update(milestone=late, project=two)
+    services.milestone_update(milestone=late, user=user, project=two)
     state = check("milestone move to another project", state, one, two)
-    services.milestone_delete(milestone=late)
+    services.milestone_delete(milestone=late, user=user)
     state = check("milestone delete", state, one, two)
 
-    visit = services.visit_save(project=one, visited_on=day(-5), kind="survey")
+    visit = services.visit_create(user=user, project=one, visited_on=day(-5), kind="survey")
     state = check("visit create", state, one, two)
-    services.visit_save(visit=visit, project=two)
+    services.visit_update(visit=visit, user=user, project=two)
     state = check("visit move to another project", state, one, two)
-    services.visit_delete(visit=visit)
+    services.visit_delete(visit=visit, user=user)
     state = check("visit delete", state, one, two)
 
-    services.milestone_create(project=two, kind=MilestoneKind.COMPLETION, title="主体完工", due_date=day(-3))
+    services.milestone_create(project=two, user=user, kind=MilestoneKind.COMPLETION, title="主体完工",
+                              due_date=day(-3))
     state = check("milestone create on the other project", state, one, two)
     services.status_update_create(project=two, user=user, note="主体完工", status=ProjectStatus.COMPLETED)
     check("status update completing a milestone", state, one, two)
