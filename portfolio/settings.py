@@ -35,6 +35,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The admin theme (django-unfold) and its integrations come before django.contrib.admin.
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +125,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # so they work on closed networks behind any proxy; `collectstatic` fills STATIC_ROOT on deploy.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The admin theme; its CSS, scripts (Alpine, htmx, Chart.js) and fonts are served from static files.
+UNFOLD = {
+    "SITE_TITLE": "二七区重点项目管理",
+    "SITE_HEADER": "二七区重点项目管理",
+    "SITE_SYMBOL": "apartment",
+    "SHOW_VIEW_ON_SITE": False,
+}
 
 # `loaddata erqi_2023` finds the seed's portfolio here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources, widgets
 from import_export.fields import Field
-from import_export.forms import SelectableFieldsExportForm
+from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 
 from projects.choices import (
     BatchKind,

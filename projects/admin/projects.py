@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ImportForm
 
 from projects import selectors
 from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
@@ -20,14 +22,14 @@ from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, Stat
 from projects.services import REPORTED_FIELDS, project_create, project_update
 
 
-class ProjectBatchInline(admin.TabularInline):
+class ProjectBatchInline(TabularInline):
     model = ProjectBatch
     formset = ProjectBatchFormSet
     extra = 0
     fields = ["period", "kind"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(TabularInline):
     model = Milestone
     extra = 1
     fields = ["kind", "title", "due_period", "due_date", "completed_on", "note"]
@@ -35,7 +37,7 @@ class MilestoneInline(admin.TabularInline):
     show_change_link = True
 
 
-class StatusUpdateInline(admin.TabularInline):
+class StatusUpdateInline(TabularInline):
     model = StatusUpdate
     extra = 0
     fields = [
@@ -55,13 +57,13 @@ class StatusUpdateInline(admin.TabularInline):
         return False
 
 
-class VisitInline(OfficialOptionalMixin, admin.TabularInline):
+class VisitInline(OfficialOptionalMixin, TabularInline):
     model = Visit
     extra = 0
     fields = ["visited_on", "kind", "official", "note"]
 
 
-class ApprovalItemInline(admin.TabularInline):
+class ApprovalItemInline(TabularInline):
     model = ApprovalItem
     fk_name = "project"
     extra = 0
@@ -76,7 +78,7 @@ class FlaggedProjectsMixin:
 
 @admin.register(Project)
 class ProjectAdmin(
-    ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin,
+    ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin, ModelAdmin,
 ):
     list_display = [
         "code", "name", "category", "level", "status", "department", "lead_official",
@@ -94,6 +96,7 @@ class ProjectAdmin(
     import_formats = [CSV, XLSX]
     export_formats = [XLSX, CSV]
     export_form_class = ChineseExportForm
+    import_form_class = ImportForm
     to_encoding = "utf-8-sig"  # a BOM, so Excel and WPS open the CSV with Chinese intact
 
     base_fieldsets = [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
 from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
@@ -17,7 +18,7 @@ from projects.services import status_update_create
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "title", "project", "kind", "due_period", "due_date", "completed_on", "state_display",
     ]
@@ -55,7 +56,7 @@ class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, Simp
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class StatusUpdateAdmin(ServiceErrorsMixin, ModelAdmin):
     """Append-only: reports are added through status_update_create, never changed or deleted."""
 
     form = StatusUpdateForm
@@ -95,7 +96,7 @@ class StatusUpdateAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, admin.ModelAdmin):
+class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
     list_display = ["project", "visited_on", "kind", "official"]
     list_filter = ["kind", "official", "project__department"]
     list_select_related = ["project", "official"]
@@ -106,7 +107,7 @@ class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, admin.ModelAdmin):
 
 
 @admin.register(ApprovalItem)
-class ApprovalItemAdmin(ServiceWritesMixin, admin.ModelAdmin):
+class ApprovalItemAdmin(ServiceWritesMixin, ModelAdmin):
     list_display = ["name", "project", "department", "mode", "due_date", "completed_on", "overdue"]
     list_filter = ["mode", "department", OverdueFilter, CompletedFilter, "project__department"]
     list_select_related = ["project", "department"]

@@ -1,6 +1,7 @@
 """Pages of the reference lists: departments (单位) and lead officials (分包领导)."""
 
 from django.contrib import admin
+from unfold.admin import ModelAdmin
 
 from projects.admin.writes import ServiceWritesMixin
 from projects.dates import default_as_of, is_live
@@ -8,13 +9,13 @@ from projects.models import Department, Official
 
 
 @admin.register(Department)
-class DepartmentAdmin(ServiceWritesMixin, admin.ModelAdmin):
+class DepartmentAdmin(ServiceWritesMixin, ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Official)
-class OfficialAdmin(ServiceWritesMixin, admin.ModelAdmin):
+class OfficialAdmin(ServiceWritesMixin, ModelAdmin):
     list_display = [
         "name", "title", "department", "phone", "is_active",
         "project_count", "overdue_project_count", "visit_overdue_project_count",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from knox.models import AuthToken
+from unfold.admin import ModelAdmin
 
 from projects.models import ApiToken
 
@@ -10,7 +11,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     """Tokens are issued with `manage.py issue_token` (the key is shown once); here they are revoked."""
 
     list_display = ["key_prefix", "owner", "created_at", "expires_at"]

@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from unfold.admin import ModelAdmin, StackedInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from projects.admin.writes import ServiceErrorsMixin, adopt, service_call
 from projects.models import UserProfile
@@ -18,7 +21,7 @@ def _assign_role(user, profile_data: dict) -> None:
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class UserProfileAdmin(ServiceErrorsMixin, ModelAdmin):
     """Who may do what through the API; roles are set with user_role_assign. To revoke, set 只读系统."""
 
     list_display = ["user", "role", "department", "official"]
@@ -38,7 +41,7 @@ class UserProfileAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         adopt(obj, UserProfile.objects.get(user=obj.user))
 
 
-class UserProfileInline(admin.StackedInline):
+class UserProfileInline(StackedInline):
     model = UserProfile
     can_delete = False
     max_num = 1
@@ -48,10 +51,19 @@ class UserProfileInline(admin.StackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PortfolioGroupAdmin(GroupAdmin, ModelAdmin):
+    pass
 
 
 @admin.register(User)
-class PortfolioUserAdmin(ServiceErrorsMixin, UserAdmin):
+class PortfolioUserAdmin(ServiceErrorsMixin, UserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     inlines = [UserProfileInline]
     list_display = [*UserAdmin.list_display, "role"]
     list_filter = [*UserAdmin.list_filter, "portfolio_profile__role"]
