@@ -1,0 +1,48 @@
+"""What the browser scenarios do on the admin's pages: log in, wait, fill, save screenshots."""
+
+from urllib.parse import urlsplit
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import SCREENSHOTS
+
+WAIT_SECONDS = 10
+
+
+def wait_for(driver, css: str):
+    return WebDriverWait(driver, WAIT_SECONDS).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def open_page(driver, path: str) -> None:
+    driver.get(driver.base_url + path)
+    wait_for(driver, "body")
+
+
+def log_in(driver, username: str, password: str) -> None:
+    open_page(driver, "/admin/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form#login-form [type=submit]").click()
+    WebDriverWait(driver, WAIT_SECONDS).until(lambda d: "/admin/login/" not in d.current_url)
+
+
+def text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def screenshot(driver, name: str) -> None:
+    """docs/user-guide/<name>.png: what the user guide shows."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def outside_requests(driver) -> list[str]:
+    """Every resource the page loaded from another host (fonts, scripts, styles, images)."""
+    host = urlsplit(driver.base_url).netloc
+    urls = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".concat([...document.querySelectorAll('[src],link[href]')].map(e => e.src || e.href));"
+    )
+    return sorted({url for url in urls if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host})
