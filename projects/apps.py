@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ProjectsConfig(AppConfig):
@@ -8,3 +9,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from projects import signals  # noqa: F401  (keeps caches right under loaddata)
+
+
+class PortfolioAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portfolio's site: every role signs in, not only staff."""
+
+    default = False
+    default_site = "projects.admin_site.PortfolioAdminSite"

@@ -596,6 +596,17 @@ def user_role_assign(
     return user
 
 
+@transaction.atomic
+def user_password_set(*, user, password: str):
+    """Set the password `user` logs in with at /admin/, checked by AUTH_PASSWORD_VALIDATORS first."""
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def token_issue(*, user, days: int | None = None) -> str:
     """Create an API token for `user`; only its hash is stored, so the key is shown this once."""
     from datetime import timedelta

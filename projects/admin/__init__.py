@@ -9,10 +9,4 @@ form, never as a 500. One module per group of pages:
 - `references`, `users`, `projects`, `records`, `leads`, `tokens`: the ModelAdmins.
 """
 
-from django.contrib import admin
-
 from projects.admin import leads, projects, records, references, tokens, users  # noqa: F401  (registers the pages)
-
-admin.site.site_header = "二七区重点项目管理"
-admin.site.site_title = "二七区重点项目管理"
-admin.site.index_title = "重点项目办工作台"

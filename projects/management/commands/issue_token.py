@@ -1,3 +1,6 @@
+import getpass
+import os
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--official", type=int, help="official id (role official)")
         parser.add_argument("--days", type=int, help="days until the token expires (default: TOKEN_TTL_DAYS)")
         parser.add_argument("--revoke", action="store_true", help="revoke the user's existing tokens first")
+        parser.add_argument(
+            "--password", action="store_true",
+            help="also set the password for /admin/: from PORTFOLIO_PASSWORD, else asked at the terminal",
+        )
 
-    def handle(self, *args, username, role, department, official, days, revoke, **options):
+    def handle(self, *args, username, role, department, official, days, revoke, password, **options):
+        secret = self._read_password() if password else None
         try:
             dept = Department.objects.get(code=department) if department else None
         except Department.DoesNotExist:
@@ -30,7 +38,29 @@ class Command(BaseCommand):
             user = services.user_role_assign(username=username, role=role, department=dept, official=lead)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
+        if secret is not None:
+            try:
+                services.user_password_set(user=user, password=secret)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
+            self.stderr.write(f"{username}: password set, log in at /admin/")
         if revoke:
             self.stderr.write(f"revoked {services.token_revoke_all(user=user)} token(s)")
         self.stderr.write(f"{username}: role {role}")
         self.stdout.write(services.token_issue(user=user, days=days))
+
+    def _read_password(self) -> str:
+        """The password from PORTFOLIO_PASSWORD, else typed twice at the terminal (never an argument)."""
+        secret = os.environ.get("PORTFOLIO_PASSWORD")
+        if secret:
+            return secret
+        try:
+            secret = getpass.getpass("Password: ")
+            again = getpass.getpass("Password (again): ")
+        except (EOFError, KeyboardInterrupt):
+            raise CommandError("no password given (set PORTFOLIO_PASSWORD or type it at the terminal)") from None
+        if not secret:
+            raise CommandError("the password is empty")
+        if secret != again:
+            raise CommandError("the two passwords differ")
+        return secret
