@@ -51,6 +51,24 @@ class ChoiceWidget(widgets.Widget):
         return self.labels.get(value, value or "")
 
 
+class ChineseDecimalWidget(widgets.DecimalWidget):
+    """A number; a cell that is not one is the row's error, in Chinese (not decimal.ConversionSyntax)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError, TypeError):
+            raise ValueError(f"“{value}”不是有效的数字。") from None
+
+
+class ChineseIntegerWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError, TypeError):
+            raise ValueError(f"“{value}”不是有效的整数。") from None
+
+
 class DepartmentCodeWidget(widgets.ForeignKeyWidget):
     def __init__(self):
         super().__init__(Department, field="code")
@@ -152,24 +170,24 @@ FLAG_COLUMNS = ("next_due_date", "warning_level", "is_overdue", "last_visit_on",
 class ProjectResource(ColumnErrorsMixin, resources.ModelResource):
     code = Field("code", H["code"], widgets.CharWidget())
     name = Field("name", H["name"], widgets.CharWidget())
-    year = Field("year", H["year"], widgets.IntegerWidget())
+    year = Field("year", H["year"], ChineseIntegerWidget())
     category = Field("category", H["category"], ChoiceWidget(ProjectCategory.choices))
     level = Field("level", H["level"], ChoiceWidget(ProjectLevel.choices), saves_null_values=False)
     sector = Field("sector", H["sector"], ChoiceWidget(Sector.choices), saves_null_values=False)
     zone = Field("zone", H["zone"], widgets.CharWidget())
     status = Field("status", H["status"], ChoiceWidget(ProjectStatus.choices), saves_null_values=False)
     batches = BatchesField()
-    total_investment = Field("total_investment", H["total_investment"], widgets.DecimalWidget(),
+    total_investment = Field("total_investment", H["total_investment"], ChineseDecimalWidget(),
                              saves_null_values=False)
     annual_plan_investment = Field(
-        "annual_plan_investment", H["annual_plan_investment"], widgets.DecimalWidget(), saves_null_values=False,
+        "annual_plan_investment", H["annual_plan_investment"], ChineseDecimalWidget(), saves_null_values=False,
     )
     completed_investment = Field(
-        "completed_investment", H["completed_investment"], widgets.DecimalWidget(), saves_null_values=False,
+        "completed_investment", H["completed_investment"], ChineseDecimalWidget(), saves_null_values=False,
     )
-    progress_percent = Field("progress_percent", H["progress_percent"], widgets.IntegerWidget(),
+    progress_percent = Field("progress_percent", H["progress_percent"], ChineseIntegerWidget(),
                              saves_null_values=False)
-    floor_area = Field("floor_area", H["floor_area"], widgets.DecimalWidget())
+    floor_area = Field("floor_area", H["floor_area"], ChineseDecimalWidget())
     owner = Field("owner", H["owner"], widgets.CharWidget())
     department = Field("department", H["department_code"], DepartmentCodeWidget())
     lead_official = Field("lead_official", H["lead_official"], OfficialNameWidget())

@@ -1,8 +1,11 @@
 """The project pages: the list with its lights, the form with its inlines, import and export."""
 
+from urllib.parse import quote
+
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -15,6 +18,7 @@ from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, War
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.widgets import WARNING_RANK, as_of_title, light
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
+from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
 from projects.choices import Sector
 from projects.dates import default_as_of
@@ -93,7 +97,8 @@ class ProjectAdmin(
     search_fields = ["name", "code", "owner"]
     inlines = [ProjectBatchInline, MilestoneInline, StatusUpdateInline, VisitInline, ApprovalItemInline]
     resource_classes = [ProjectResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [ChineseCSV, XLSX]
+    import_template_name = "admin/projects/project/import.html"
     export_formats = [XLSX, CSV]
     export_form_class = ChineseExportForm
     import_form_class = ImportForm
@@ -208,6 +213,30 @@ class ProjectAdmin(
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_urls(self):
+        template = path(
+            "import/template/", self.admin_site.admin_view(self.import_template_view),
+            name="projects_project_import_template",
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request):
+        """导入模板.xlsx: the import columns and one example row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content = XLSX().export_data(template_dataset(ProjectResource()))
+        response = HttpResponse(content, content_type=XLSX.CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"project-import-template.xlsx\"; filename*=UTF-8''{quote('重点项目导入模板.xlsx')}"
+        )
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FileNotReadable):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error("import_file", "无法读取文件：请确认所选格式（csv 或 xlsx）与文件一致。")
 
     def get_import_data_kwargs(self, **kwargs):
         # The confirmed import also rolls back entirely if any row fails.
