@@ -1,6 +1,7 @@
 """The admin of the 重点项目办: lists, filters, service-backed writes, import and export."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -138,11 +139,11 @@ def test_every_changelist_renders_in_chinese(staff, portfolio, superuser, model,
     assert "二七区重点项目管理" in page(response)
 
 
-def test_project_list_shows_the_warning_light(staff, portfolio):
+def test_project_list_shows_the_warning_light_next_to_the_name(staff, portfolio):
     content = page(staff.get(changelist("project")))
     assert "background:#d93025" in content
-    assert "></span>红灯" in content
-    assert "></span>绿灯" in content
+    assert re.search(r'title="红灯"><span class="warning-light warning-red"[^>]*></span></span>仲景医药健康产业园', content)
+    assert re.search(r'title="绿灯"><span class="warning-light warning-green"[^>]*></span></span>陇西南华府小学', content)
     assert "评价日 2023-05-04" in content
 
 
@@ -465,3 +466,14 @@ def test_completed_filter_agrees_with_the_api_for_the_pinned_as_of(
     assert in_admin == in_api
     done_later = factory._meta.model.objects.get(completed_on=date(2023, 5, 10))
     assert (done_later.pk in in_admin) == (admin_value == "0")
+
+
+def test_bad_when_true_flags_read_as_red_words_not_green_ticks(staff, portfolio):
+    red, _ = portfolio
+    approval = ApprovalItemFactory(project=red, due_date=date(2023, 1, 31))
+    content = page(staff.get(changelist("approvalitem")))
+    assert "⚠ 是" in content and 'class="bad-flag"' in content
+    assert "icon-yes" not in content and "icon-no" not in content
+    form = page(staff.get(reverse("admin:projects_project_change", args=[red.pk])))
+    assert "超期未调研" in form and "⚠ 是" in form
+    assert approval.pk

@@ -16,7 +16,7 @@ from unfold.contrib.import_export.forms import ImportForm
 from projects import selectors
 from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
-from projects.admin.widgets import WARNING_RANK, as_of_title, light
+from projects.admin.widgets import WARNING_RANK, as_of_title, bad_flag, light, name_with_light
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
 from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
@@ -84,11 +84,11 @@ class FlaggedProjectsMixin:
 class ProjectAdmin(
     ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin, ModelAdmin,
 ):
+    # At 1366 px every column fits on one line; the light stands next to the name.
     list_display = [
-        "code", "name", "category", "level", "status", "department", "lead_official",
-        "next_due_date", "warning_light",
+        "code", "project_name", "category", "status", "department", "lead_official", "next_due_date",
     ]
-    list_display_links = ["code", "name"]
+    list_display_links = ["code", "project_name"]
     list_filter = [
         "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
         "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter,
@@ -143,6 +143,10 @@ class ProjectAdmin(
         extra_context = {"title": as_of_title(self), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description="项目名称（亮灯）", ordering=WARNING_RANK)
+    def project_name(self, project):
+        return name_with_light(project)
+
     @admin.display(description="亮灯", ordering=WARNING_RANK)
     def warning_light(self, project):
         return light(getattr(project, "warning_level", None))
@@ -159,9 +163,9 @@ class ProjectAdmin(
     def last_visit_on(self, project):
         return getattr(project, "last_visit_on", None) or "-"
 
-    @admin.display(description="超期未调研", boolean=True)
+    @admin.display(description="超期未调研")
     def visit_overdue_flag(self, project):
-        return getattr(project, "visit_overdue", None)
+        return bad_flag(getattr(project, "visit_overdue", None))
 
     @admin.display(description="投资滞后（百分点）")
     def investment_lag(self, project):

@@ -8,7 +8,7 @@ from unfold.admin import ModelAdmin
 
 from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
-from projects.admin.widgets import as_of_title
+from projects.admin.widgets import as_of_title, bad_flag
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
 from projects.admin_resources import ChineseExportForm, MilestoneResource
 from projects.choices import MilestoneState
@@ -118,7 +118,7 @@ class ApprovalItemAdmin(ServiceWritesMixin, ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_flags(default_as_of())
 
-    @admin.display(description="已逾期", boolean=True, ordering="is_overdue")
+    @admin.display(description="已逾期", ordering="is_overdue")
     def overdue(self, approval):
-        return getattr(approval, "is_overdue", None)
+        return bad_flag(getattr(approval, "is_overdue", None))
 
