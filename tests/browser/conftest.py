@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "user-guide"
-WIDTH, HEIGHT = 1366, 800  # a common office laptop
+WIDTH, HEIGHT = 1366, 900  # a common office laptop
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",

@@ -32,9 +32,14 @@ def text(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
 
-def screenshot(driver, name: str) -> None:
-    """docs/user-guide/<name>.png: what the user guide shows."""
+def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
+    """docs/user-guide/<name>.png: what the user guide shows (scrolled to `scroll_to`, a CSS selector)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if scroll_to:
+        element = driver.find_element(By.CSS_SELECTOR, scroll_to)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);", element)
+    else:
+        driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
