@@ -35,6 +35,8 @@ def text(driver) -> str:
 def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
     """docs/user-guide/<name>.png: what the user guide shows (scrolled to `scroll_to`, a CSS selector)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # No blinking caret: the same page gives the same picture, so reruns leave the files unchanged.
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
     if scroll_to:
         element = driver.find_element(By.CSS_SELECTOR, scroll_to)
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);", element)
