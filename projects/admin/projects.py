@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,23 +17,27 @@ from projects import selectors
 from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.widgets import WARNING_RANK, as_of_title, bad_flag, light, name_with_light
+from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
 from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
-from projects.choices import Sector
+from projects.api.serializers import warning_reasons
+from projects.choices import Role, Sector
 from projects.dates import default_as_of
+from projects.roles import UPDATE
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
 from projects.services import REPORTED_FIELDS, project_create, project_update
 
 
-class ProjectBatchInline(TabularInline):
+class ProjectBatchInline(PolicyInlineMixin, TabularInline):
+    policy_resource = "project"  # the batches are written with the project
     model = ProjectBatch
     formset = ProjectBatchFormSet
     extra = 0
     fields = ["period", "kind"]
 
 
-class MilestoneInline(TabularInline):
+class MilestoneInline(PolicyInlineMixin, TabularInline):
     model = Milestone
     extra = 1
     fields = ["kind", "title", "due_period", "due_date", "completed_on", "note"]
@@ -42,6 +46,8 @@ class MilestoneInline(TabularInline):
 
 
 class StatusUpdateInline(TabularInline):
+    """The reports so far, to read; a report is filed on its own form (新增进度填报)."""
+
     model = StatusUpdate
     extra = 0
     fields = [
@@ -61,13 +67,13 @@ class StatusUpdateInline(TabularInline):
         return False
 
 
-class VisitInline(OfficialOptionalMixin, TabularInline):
+class VisitInline(PolicyInlineMixin, OfficialOptionalMixin, TabularInline):
     model = Visit
     extra = 0
     fields = ["visited_on", "kind", "official", "note"]
 
 
-class ApprovalItemInline(TabularInline):
+class ApprovalItemInline(PolicyInlineMixin, TabularInline):
     model = ApprovalItem
     fk_name = "project"
     extra = 0
@@ -82,7 +88,7 @@ class FlaggedProjectsMixin:
 
 @admin.register(Project)
 class ProjectAdmin(
-    ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin, ModelAdmin,
+    PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, FlaggedProjectsMixin, ImportExportMixin, SimpleHistoryAdmin, ModelAdmin,
 ):
     # At 1366 px every column fits on one line; the light stands next to the name.
     list_display = [
@@ -90,7 +96,7 @@ class ProjectAdmin(
     ]
     list_display_links = ["code", "project_name"]
     list_filter = [
-        "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
+        MyProjectsFilter, "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
         "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter,
     ]
     list_select_related = ["department", "lead_official"]
@@ -119,28 +125,53 @@ class ProjectAdmin(
         "delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since",
     ]})
     flag_fieldset = ("亮灯情况", {"fields": [
-        "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
-        "investment_lag", "record_status_update",
+        "warning_light", "warning_reasons", "record_status_update", "next_due_date", "overdue_milestone_count",
+        "last_visit_on", "visit_overdue_flag", "investment_lag",
     ]})
     source_fieldset = ("来源", {"fields": ["source_lead_link"]})
     record_fieldset = ("记录", {"classes": ["collapse"], "fields": ["version", "created_at", "updated_at"]})
     flag_fields = [
-        "warning_light", "next_due_date", "overdue_milestone_count", "last_visit_on", "visit_overdue_flag",
-        "investment_lag", "record_status_update", "source_lead_link", "version", "created_at", "updated_at",
+        "warning_light", "warning_reasons", "next_due_date", "overdue_milestone_count", "last_visit_on",
+        "visit_overdue_flag", "investment_lag", "record_status_update", "source_lead_link",
+        "version", "created_at", "updated_at",
     ]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.base_fieldsets
         delivery = [self.delivery_fieldset] if obj.sector == Sector.HOUSING else []
-        return [*self.base_fieldsets, *delivery, self.flag_fieldset, self.source_fieldset, self.record_fieldset]
+        # The light, its reasons and the report button first: what a clerk opens the page for.
+        return [self.flag_fieldset, *self.base_fieldsets, *delivery, self.source_fieldset, self.record_fieldset]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj and not self._may(request, UPDATE, obj):
+            # A clerk or an official changes the project's records (inlines), never the project itself.
+            return [name for _, options in self.get_fieldsets(request, obj) for name in options["fields"]]
         # Once a project exists its status and figures move only with a status update.
         return [*REPORTED_FIELDS, *self.flag_fields] if obj else []
 
+    def has_change_permission(self, request, obj=None):
+        """The project page saves when the user may change the project or any of its inline records."""
+        if super().has_change_permission(request, obj):
+            return True
+        if obj is None:
+            return False
+        return any(
+            inline.has_add_permission(request, obj) or inline.has_change_permission(request, obj)
+            or inline.has_delete_permission(request, obj)
+            for inline in self.get_inline_instances(request, obj)
+        )
+
+    def get_list_display(self, request):
+        if role(request) == Role.OFFICIAL:
+            return [*self.list_display, "days_since_visit"]
+        return self.list_display
+
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": as_of_title(self), **(extra_context or {})}
+        title = as_of_title(self)
+        if role(request) in SCOPED_ROLES and request.GET.get(MyProjectsFilter.parameter_name) != MyProjectsFilter.ALL:
+            title = title.replace(str(self.model._meta.verbose_name_plural), "我的项目", 1)
+        extra_context = {"title": title, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="项目名称（亮灯）", ordering=WARNING_RANK)
@@ -150,6 +181,26 @@ class ProjectAdmin(
     @admin.display(description="亮灯", ordering=WARNING_RANK)
     def warning_light(self, project):
         return light(getattr(project, "warning_level", None))
+
+    @admin.display(description="亮灯原因")
+    def warning_reasons(self, project):
+        reasons = warning_reasons(project, default_as_of())
+        if not reasons:
+            return "无"
+        return format_html_join(
+            "", '<div class="warning-reason">{}（{}）：{}</div>',
+            ((reason["rule_display"], reason["level_display"], reason["detail"]) for reason in reasons),
+        )
+
+    @admin.display(description="距上次调研（天）", ordering="last_visit_on")
+    def days_since_visit(self, project):
+        last = getattr(project, "last_visit_on", None)
+        if last is None:
+            return bad_flag(True) if getattr(project, "visit_overdue", False) else "从未调研"
+        days = (default_as_of() - last).days
+        if getattr(project, "visit_overdue", False):
+            return format_html('<span class="bad-flag" style="color:#d93025;font-weight:600">{} 天</span>', days)
+        return f"{days} 天"
 
     @admin.display(description="最近节点期限", ordering="next_due_date")
     def next_due_date(self, project):
@@ -180,10 +231,16 @@ class ProjectAdmin(
         url = reverse("admin:projects_lead_change", args=[lead.pk])
         return format_html('<a href="{}">{}</a>（{}）', url, lead.name, lead.get_stage_display())
 
-    @admin.display(description="进度填报")
+    @admin.display(description="填报与调研")
     def record_status_update(self, project):
-        url = reverse("admin:projects_statusupdate_add") + f"?project={project.pk}"
-        return format_html('<a href="{}">新增进度填报</a>（状态、累计投资和形象进度只能这样变更）', url)
+        report = reverse("admin:projects_statusupdate_add") + f"?project={project.pk}"
+        visit = reverse("admin:projects_visit_add") + f"?project={project.pk}"
+        return format_html(
+            '<a id="add-status-update" class="font-semibold text-primary-600 underline" href="{}">新增进度填报</a>'
+            '（状态、累计投资和形象进度只能这样变更）　'
+            '<a id="add-visit" class="font-semibold text-primary-600 underline" href="{}">记录调研</a>',
+            report, visit,
+        )
 
     def save_model(self, request, obj, form, change):
         """Write the project with its batch rows (see ProjectBatchFormSet) in one service call."""

@@ -1,6 +1,8 @@
 """The pages of a project's records: milestones, status updates, visits and joint approvals."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,16 +11,18 @@ from unfold.admin import ModelAdmin
 from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
 from projects.admin.widgets import as_of_title, bad_flag
+from projects.admin_roles import PolicyAdminMixin, own_projects
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
 from projects.admin_resources import ChineseExportForm, MilestoneResource
 from projects.choices import MilestoneState
 from projects.dates import default_as_of
+from projects.roles import role_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
 from projects.services import status_update_create
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class MilestoneAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "title", "project", "kind", "due_period", "due_date", "completed_on", "state_display",
     ]
@@ -56,7 +60,7 @@ class MilestoneAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, ExportMixin, Simp
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(ServiceErrorsMixin, ModelAdmin):
+class StatusUpdateAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
     """Append-only: reports are added through status_update_create, never changed or deleted."""
 
     form = StatusUpdateForm
@@ -77,6 +81,24 @@ class StatusUpdateAdmin(ServiceErrorsMixin, ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.view_fields if obj else StatusUpdateForm.Meta.fields
 
+    def get_changeform_initial_data(self, request):
+        """Opened from a project (?project=ID): its current status and figures, to change what moved."""
+        initial = super().get_changeform_initial_data(request)
+        project = own_project(request)
+        if project is not None:
+            initial.update(
+                status_to=project.status, completed_investment=project.completed_investment,
+                progress_percent=project.progress_percent,
+            )
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Back to the project, where the light shows what the report changed."""
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"已为“{obj.project.name}”新增进度填报。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[obj.project_id]))
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -96,7 +118,7 @@ class StatusUpdateAdmin(ServiceErrorsMixin, ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
+class VisitAdmin(PolicyAdminMixin, ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
     list_display = ["project", "visited_on", "kind", "official"]
     list_filter = ["kind", "official", "project__department"]
     list_select_related = ["project", "official"]
@@ -105,9 +127,24 @@ class VisitAdmin(ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
     autocomplete_fields = ["project"]
     fields = ["project", "visited_on", "kind", "official", "note"]
 
+    def get_changeform_initial_data(self, request):
+        """One form: the project it was opened from, today (or the pinned day), the official signed in."""
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("visited_on", default_as_of())
+        _, profile = role_of(request.user)
+        if getattr(profile, "official_id", None):
+            initial.setdefault("official", profile.official_id)
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"已记录对“{obj.project.name}”的调研。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+
 
 @admin.register(ApprovalItem)
-class ApprovalItemAdmin(ServiceWritesMixin, ModelAdmin):
+class ApprovalItemAdmin(PolicyAdminMixin, ServiceWritesMixin, ModelAdmin):
     list_display = ["name", "project", "department", "mode", "due_date", "completed_on", "overdue"]
     list_filter = ["mode", "department", OverdueFilter, CompletedFilter, "project__department"]
     list_select_related = ["project", "department"]
@@ -122,3 +159,11 @@ class ApprovalItemAdmin(ServiceWritesMixin, ModelAdmin):
     def overdue(self, approval):
         return bad_flag(getattr(approval, "is_overdue", None))
 
+
+
+def own_project(request):
+    """The project a form was opened from (?project=ID), if the user may report on it."""
+    project_id = request.GET.get("project", "")
+    if not project_id.isdigit():
+        return None
+    return own_projects(request).filter(pk=int(project_id)).first()

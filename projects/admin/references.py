@@ -4,18 +4,19 @@ from django.contrib import admin
 from unfold.admin import ModelAdmin
 
 from projects.admin.writes import ServiceWritesMixin
+from projects.admin_roles import PolicyAdminMixin
 from projects.dates import default_as_of, is_live
 from projects.models import Department, Official
 
 
 @admin.register(Department)
-class DepartmentAdmin(ServiceWritesMixin, ModelAdmin):
+class DepartmentAdmin(PolicyAdminMixin, ServiceWritesMixin, ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Official)
-class OfficialAdmin(ServiceWritesMixin, ModelAdmin):
+class OfficialAdmin(PolicyAdminMixin, ServiceWritesMixin, ModelAdmin):
     list_display = [
         "name", "title", "department", "phone", "is_active",
         "project_count", "overdue_project_count", "visit_overdue_project_count",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from knox.models import AuthToken
 from unfold.admin import ModelAdmin
 
+from projects.admin_roles import OfficeOnlyMixin
 from projects.models import ApiToken
 
 
@@ -11,7 +12,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ModelAdmin):
+class ApiTokenAdmin(OfficeOnlyMixin, ModelAdmin):
     """Tokens are issued with `manage.py issue_token` (the key is shown once); here they are revoked."""
 
     list_display = ["key_prefix", "owner", "created_at", "expires_at"]

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from projects.admin_roles import OfficeOnlyMixin
 from projects.admin.writes import ServiceErrorsMixin, adopt, service_call
 from projects.models import UserProfile
 from projects.services import user_role_assign
@@ -21,7 +22,7 @@ def _assign_role(user, profile_data: dict) -> None:
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(ServiceErrorsMixin, ModelAdmin):
+class UserProfileAdmin(OfficeOnlyMixin, ServiceErrorsMixin, ModelAdmin):
     """Who may do what through the API; roles are set with user_role_assign. To revoke, set 只读系统."""
 
     list_display = ["user", "role", "department", "official"]
@@ -41,7 +42,7 @@ class UserProfileAdmin(ServiceErrorsMixin, ModelAdmin):
         adopt(obj, UserProfile.objects.get(user=obj.user))
 
 
-class UserProfileInline(StackedInline):
+class UserProfileInline(OfficeOnlyMixin, StackedInline):
     model = UserProfile
     can_delete = False
     max_num = 1
@@ -55,12 +56,12 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class PortfolioGroupAdmin(GroupAdmin, ModelAdmin):
+class PortfolioGroupAdmin(OfficeOnlyMixin, GroupAdmin, ModelAdmin):
     pass
 
 
 @admin.register(User)
-class PortfolioUserAdmin(ServiceErrorsMixin, UserAdmin, ModelAdmin):
+class PortfolioUserAdmin(OfficeOnlyMixin, ServiceErrorsMixin, UserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
