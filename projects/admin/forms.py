@@ -63,9 +63,9 @@ class StatusUpdateForm(forms.ModelForm):
         ]
         labels = {"status_to": "变更状态为"}
         help_texts = {
-            "status_to": "留空表示状态不变。",
-            "completed_investment": "留空表示不变；累计投资不能减少。",
-            "progress_percent": "留空表示不变。",
+            "status_to": "从项目页打开时已填入当前状态；状态有变化时改选，留空表示不变。",
+            "completed_investment": "已填入当前数；改为本年度累计完成数（不能减少），留空表示不变。",
+            "progress_percent": "已填入当前数；改为最新形象进度，留空表示不变。",
             "reported_on": "留空为今天。",
         }
 

@@ -105,6 +105,7 @@ class ProjectAdmin(
     resource_classes = [ProjectResource]
     import_formats = [ChineseCSV, XLSX]
     import_template_name = "admin/projects/project/import.html"
+    list_before_template = "admin/projects/project/list_before.html"
     export_formats = [XLSX, CSV]
     export_form_class = ChineseExportForm
     import_form_class = ImportForm
@@ -168,10 +169,16 @@ class ProjectAdmin(
         return self.list_display
 
     def changelist_view(self, request, extra_context=None):
-        title = as_of_title(self)
-        if role(request) in SCOPED_ROLES and request.GET.get(MyProjectsFilter.parameter_name) != MyProjectsFilter.ALL:
-            title = title.replace(str(self.model._meta.verbose_name_plural), "我的项目", 1)
-        extra_context = {"title": title, **(extra_context or {})}
+        title, tabs = as_of_title(self), []
+        if role(request) in SCOPED_ROLES:
+            mine = request.GET.get(MyProjectsFilter.parameter_name) != MyProjectsFilter.ALL
+            if mine:
+                title = title.replace(str(self.model._meta.verbose_name_plural), "我的项目", 1)
+            tabs = [
+                {"label": "我的项目", "url": f"?{MyProjectsFilter.parameter_name}={MyProjectsFilter.MINE}", "active": mine},
+                {"label": "全部项目", "url": f"?{MyProjectsFilter.parameter_name}={MyProjectsFilter.ALL}", "active": not mine},
+            ]
+        extra_context = {"title": title, "scope_tabs": tabs, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="项目名称（亮灯）", ordering=WARNING_RANK)
@@ -180,7 +187,7 @@ class ProjectAdmin(
 
     @admin.display(description="亮灯", ordering=WARNING_RANK)
     def warning_light(self, project):
-        return light(getattr(project, "warning_level", None))
+        return format_html('<span class="project-light">{}</span>', light(getattr(project, "warning_level", None)))
 
     @admin.display(description="亮灯原因")
     def warning_reasons(self, project):
