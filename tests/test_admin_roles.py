@@ -282,3 +282,15 @@ def test_no_user_gets_rights_from_the_permission_checkboxes(clerk, project_b):
     assert refused(clerk.post(url(StatusUpdate, "add"), record_form(StatusUpdate, project_b)))
     assert state() == before
     assert get_user_model().objects.filter(pk=clerk.user.pk, is_superuser=False).exists()
+
+
+def test_root_sends_the_visitor_to_the_admin(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_admin_speaks_chinese_to_an_english_browser(client, db):
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    content = response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    assert "用户名" in content and "登录" in content and "Username" not in content

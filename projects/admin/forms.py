@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
+from projects.choices import ProjectStatus
 from projects.models import StatusUpdate
 
 
@@ -74,4 +75,7 @@ class StatusUpdateForm(forms.ModelForm):
         for name in ("status_to", "completed_investment", "progress_percent", "reported_on"):
             if name in self.fields:  # absent on the read-only view of a report
                 self.fields[name].required = False
+        if "status_to" in self.fields:
+            # Without a blank choice the first status would be sent for "unchanged".
+            self.fields["status_to"].choices = [("", "（状态不变）"), *ProjectStatus.choices]
 

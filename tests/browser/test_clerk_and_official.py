@@ -108,6 +108,9 @@ def test_clerks_picker_lacks_a_foreign_project_and_a_forged_post_changes_nothing
     options = [option.text for option in Select(browser.find_element(By.NAME, "project")).options]
     assert any("仲景医药健康产业园" in option for option in options)
     assert not any("二七区智慧城管平台" in option for option in options)
+    assert Select(browser.find_element(By.NAME, "status_to")).first_selected_option.text == "（状态不变）"
+    # Show the picker's options as a list, for the guide.
+    browser.execute_script("const s = document.getElementsByName('project')[0]; s.size = s.options.length + 1;")
     screenshot(browser, "20-clerk-picker-own-projects-only")
 
     # A forged POST naming the other department's project, sent from the clerk's own session.
@@ -118,9 +121,14 @@ def test_clerks_picker_lacks_a_foreign_project_and_a_forged_post_changes_nothing
         form.set('completed_investment', '999');
         form.set('note', '越权填报');
         fetch(location.href, {method: 'POST', body: form, credentials: 'same-origin'})
-            .then(r => r.text().then(body => done([r.status, body.includes('选择一个有效的选项')])));
+            .then(r => r.text().then(body => {
+                document.open(); document.write(body); document.close();
+                done([r.status, body.includes('选择一个有效的选项')]);
+            }));
     """, str(foreign.pk))
     assert status == [200, True]
+    wait_for(browser, "#statusupdate_form")
+    screenshot(browser, "21-clerk-forged-post-refused")
     assert not StatusUpdate.objects.exists()
     foreign.refresh_from_db()
     assert foreign.completed_investment == Decimal("0.00") and foreign.version == 1
