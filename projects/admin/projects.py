@@ -202,12 +202,10 @@ class ProjectAdmin(
     @admin.display(description="距上次调研（天）", ordering="last_visit_on")
     def days_since_visit(self, project):
         last = getattr(project, "last_visit_on", None)
-        if last is None:
-            return bad_flag(True) if getattr(project, "visit_overdue", False) else "从未调研"
-        days = (default_as_of() - last).days
+        shown = "从未调研" if last is None else f"{(default_as_of() - last).days} 天"
         if getattr(project, "visit_overdue", False):
-            return format_html('<span class="bad-flag" style="color:#d93025;font-weight:600">{} 天</span>', days)
-        return f"{days} 天"
+            return format_html('<span class="bad-flag" style="color:#d93025;font-weight:600">{}</span>', shown)
+        return shown
 
     @admin.display(description="最近节点期限", ordering="next_due_date")
     def next_due_date(self, project):
