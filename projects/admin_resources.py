@@ -51,22 +51,24 @@ class ChoiceWidget(widgets.Widget):
         return self.labels.get(value, value or "")
 
 
-class ChineseDecimalWidget(widgets.DecimalWidget):
-    """A number; a cell that is not one is the row's error, in Chinese (not decimal.ConversionSyntax)."""
+class ChineseNumberMixin:
+    """A number cell; one that is not a number is the row's error, in Chinese (not decimal.ConversionSyntax)."""
+
+    not_a_number = "不是有效的数字"
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except (ArithmeticError, ValueError, TypeError):
-            raise ValueError(f"“{value}”不是有效的数字。") from None
+            raise ValueError(f"“{value}”{self.not_a_number}。") from None
 
 
-class ChineseIntegerWidget(widgets.IntegerWidget):
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except (ArithmeticError, ValueError, TypeError):
-            raise ValueError(f"“{value}”不是有效的整数。") from None
+class ChineseDecimalWidget(ChineseNumberMixin, widgets.DecimalWidget):
+    pass
+
+
+class ChineseIntegerWidget(ChineseNumberMixin, widgets.IntegerWidget):
+    not_a_number = "不是有效的整数"
 
 
 class DepartmentCodeWidget(widgets.ForeignKeyWidget):
