@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from projects import roles
 from projects.choices import Role
-from projects.models import Official, Project
+from projects.models import Project
 
 # Roles that have projects of their own: a department's clerks and the lead officials.
 SCOPED_ROLES = {Role.DEPARTMENT, Role.OFFICIAL}
@@ -67,7 +67,7 @@ class PolicyAdminMixin:
         return super().get_autocomplete_fields(request) if is_office(request) else ()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = scoped_choices(request, self._resource(), db_field.name)
+        choices = scoped_choices(request, self._resource(), db_field.name, db_field.related_model)
         if choices is not None:
             kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -90,17 +90,30 @@ class PolicyInlineMixin(PolicyAdminMixin):
         return self._on_project(request, roles.DELETE, obj)
 
 
-def scoped_choices(request, resource: str, field: str):
-    """The choices of a foreign key on a form of `resource`: only the records the user may write with."""
+def scoped_choices(request, resource: str, field: str, model=None):
+    """The choices of foreign key `field` on a form of `resource`: only what the user may write with.
+
+    Read off the policy's scope for creating the resource: a project picker offers the projects in
+    scope; a match on `<field>_id` (an official's own visits) or on `<field>__…` (a lead's
+    department) narrows the related records the same way.
+    """
     if field == "project" and roles.RESOURCES[resource].project_path == "project__":
         return Project.objects.writable_by(request.user, resource, roles.CREATE)
-    if field == "official" and resource == "visit":
-        # The policy's own-visits rule: an official records its own visits only.
-        _, profile = roles.role_of(request.user)
-        scope = roles.scope_of(request.user, resource, roles.CREATE)
-        if scope is not None and any(match.field == "official_id" for match in scope.matches):
-            return Official.objects.filter(pk=getattr(profile, "official_id", None))
-    return None
+    scope = roles.scope_of(request.user, resource, roles.CREATE)
+    if scope is None or model is None:
+        return None
+    _, profile = roles.role_of(request.user)
+    conditions = {}
+    for match in scope.matches:
+        if match.field == f"{field}_id":
+            conditions["pk"] = getattr(profile, match.attribute, None)
+        elif match.field.startswith(f"{field}__"):
+            conditions[match.field.removeprefix(f"{field}__")] = getattr(profile, match.attribute, None)
+    if not conditions:
+        return None
+    if any(value is None for value in conditions.values()):
+        return model._default_manager.none()
+    return model._default_manager.filter(**conditions)
 
 
 class OfficeOnlyMixin:

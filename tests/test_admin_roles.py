@@ -12,17 +12,28 @@ from django.test import Client
 from django.urls import reverse
 
 from projects.choices import Role
-from projects.models import ApprovalItem, Department, Milestone, Official, Project, StatusUpdate, Visit
+from projects.models import (
+    ApprovalItem,
+    Department,
+    Lead,
+    LeadMove,
+    Milestone,
+    Official,
+    Project,
+    StatusUpdate,
+    Visit,
+)
 from tests.conftest import AS_OF
 from tests.factories import (
     ApprovalItemFactory,
+    LeadFactory,
     MilestoneFactory,
     UserFactory,
     UserProfileFactory,
     VisitFactory,
 )
 
-MODELS = (Project, Milestone, StatusUpdate, Visit, ApprovalItem, Department, Official)
+MODELS = (Project, Milestone, StatusUpdate, Visit, ApprovalItem, Department, Official, Lead, LeadMove)
 
 
 @pytest.fixture(autouse=True)
@@ -294,3 +305,17 @@ def test_admin_speaks_chinese_to_an_english_browser(client, db):
     content = response.content.decode()
     assert response["Content-Language"] == "zh-hans"
     assert "用户名" in content and "登录" in content and "Username" not in content
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT, Role.OFFICIAL, Role.READER])
+def test_leads_of_another_department_are_refused_and_change_nothing(request, role, dept_a, dept_b):
+    client = request.getfixturevalue({Role.DEPARTMENT: "clerk", Role.OFFICIAL: "official", Role.READER: "reader"}[role])
+    foreign = LeadFactory(department=dept_b, name="澳康达项目")
+    before = state()
+    lead = {"name": "越权线索", "enterprise": "某企业", "sector": "industry", "amount": "1000", "source": "",
+            "department": dept_b.pk, "received_on": "2023-04-01", "note": ""}
+    assert refused(client.post(url(Lead, "add"), lead))
+    assert refused(client.post(url(Lead, "change", foreign.pk), lead | {"name": "改名"}))
+    assert refused(client.post(url(Lead, "delete", foreign.pk), {"post": "yes"}))
+    assert refused(client.post(url(LeadMove, "add"), {"lead": foreign.pk, "stage": "contacted", "moved_on": "2023-04-10"}))
+    assert state() == before

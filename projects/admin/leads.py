@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
 
 from projects import roles
+from projects.admin_roles import PolicyAdminMixin
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
 from projects.dates import default_as_of
 from projects.models import Department, Lead, LeadMove
@@ -32,7 +34,7 @@ class ReceivedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LeadMoveInline(admin.TabularInline):
+class LeadMoveInline(TabularInline):
     """Moves are append-only: shown here, added with 推进线索."""
 
     model = LeadMove
@@ -52,7 +54,7 @@ class LeadMoveInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class LeadAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "name", "enterprise", "stage", "sector", "amount", "department", "official", "received_on", "signed_on",
         "landed_on", "project",
@@ -93,9 +95,6 @@ class LeadAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             )
         return field
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
     def has_add_permission(self, request):
         return roles.allowed(request.user, "lead", roles.CREATE)
 
@@ -135,7 +134,7 @@ class LeadMoveForm(forms.ModelForm):
 
 
 @admin.register(LeadMove)
-class LeadMoveAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class LeadMoveAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
     """Append-only: moves are added through lead_move_create, never changed or deleted."""
 
     form = LeadMoveForm
@@ -149,9 +148,6 @@ class LeadMoveAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return self.view_fields if obj else LeadMoveForm.Meta.fields
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request):
         return roles.allowed(request.user, "lead_move", roles.CREATE)
