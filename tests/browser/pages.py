@@ -35,13 +35,24 @@ def text(driver) -> str:
 def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
     """docs/user-guide/<name>.png: what the user guide shows (scrolled to `scroll_to`, a CSS selector)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    # No blinking caret: the same page gives the same picture, so reruns leave the files unchanged.
-    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    # No blinking caret and no fading scrollbars: the same page gives the same picture, so reruns
+    # leave the files unchanged.
+    driver.execute_script(
+        "document.activeElement && document.activeElement.blur();"
+        "const style = document.createElement('style');"
+        "style.textContent = '.simplebar-track{visibility:hidden!important} *{caret-color:transparent!important;"
+        "transition:none!important;animation:none!important}';"
+        "document.head.appendChild(style);"
+    )
     if scroll_to:
         element = driver.find_element(By.CSS_SELECTOR, scroll_to)
-        driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);", element)
+        driver.execute_script(
+            "document.documentElement.style.scrollBehavior = 'auto';"
+            "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'});"
+            "window.scrollBy({top: -80, behavior: 'instant'});", element,
+        )
     else:
-        driver.execute_script("window.scrollTo(0, 0)")
+        driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
