@@ -10,8 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
 from projects import roles
-from projects.admin_roles import PolicyAdminMixin
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
+from projects.admin_roles import PolicyAdminMixin
 from projects.dates import default_as_of
 from projects.models import Department, Lead, LeadMove
 from projects.reports import lead_stats

@@ -17,16 +17,16 @@ from projects import selectors
 from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.widgets import WARNING_RANK, as_of_title, bad_flag, light, name_with_light
-from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
 from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
-from projects.api.serializers import warning_reasons
+from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
 from projects.choices import Role, Sector
 from projects.dates import default_as_of
-from projects.roles import UPDATE
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
+from projects.roles import UPDATE
 from projects.services import REPORTED_FIELDS, project_create, project_update
+from projects.warnings import warning_reasons
 
 
 class ProjectBatchInline(PolicyInlineMixin, TabularInline):

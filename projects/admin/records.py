@@ -11,13 +11,13 @@ from unfold.admin import ModelAdmin
 from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
 from projects.admin.widgets import as_of_title, bad_flag
-from projects.admin_roles import PolicyAdminMixin, own_projects
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
 from projects.admin_resources import ChineseExportForm, MilestoneResource
+from projects.admin_roles import PolicyAdminMixin, own_projects
 from projects.choices import MilestoneState
 from projects.dates import default_as_of
-from projects.roles import role_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
+from projects.roles import role_of
 from projects.services import status_update_create
 
 
