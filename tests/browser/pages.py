@@ -53,6 +53,11 @@ def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
         )
     else:
         driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
+    # Let the page paint what the script above changed before taking the picture.
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
