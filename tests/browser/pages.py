@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -53,6 +54,10 @@ def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
         )
     else:
         driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
+    # The pointer rests in a corner, so no button is pictured hovered.
+    pointer = ActionBuilder(driver)
+    pointer.pointer_action.move_to_location(1, 1)
+    pointer.perform()
     # Let the page paint what the script above changed before taking the picture.
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
