@@ -81,6 +81,37 @@ class WarningRule(models.TextChoices):
     VISIT_OVERDUE = "visit_overdue", "超过一个月未调研"
 
 
+class TargetMetric(models.TextChoices):
+    COMPLETED_INVESTMENT = "completed_investment", "完成投资"
+    COMPLETION_RATE = "completion_rate", "投资完成率"
+    START_RATE = "start_rate", "开工率"
+    PROJECT_COUNT = "project_count", "项目个数"
+    FLOOR_AREA_STARTED = "floor_area_started", "新开工面积"
+    FLOOR_AREA_UNDER_CONSTRUCTION = "floor_area_under_construction", "在建面积"
+    FLOOR_AREA_COMPLETED = "floor_area_completed", "新建成面积"
+    COMPLETED_INVESTMENT_GROWTH = "completed_investment_growth", "完成投资增速"
+
+
+# The unit each metric is measured in; a target's value is in the same unit.
+TARGET_METRIC_UNITS = {
+    TargetMetric.COMPLETED_INVESTMENT: "万元",
+    TargetMetric.COMPLETION_RATE: "%",
+    TargetMetric.START_RATE: "%",
+    TargetMetric.PROJECT_COUNT: "个",
+    TargetMetric.FLOOR_AREA_STARTED: "㎡",
+    TargetMetric.FLOOR_AREA_UNDER_CONSTRUCTION: "㎡",
+    TargetMetric.FLOOR_AREA_COMPLETED: "㎡",
+    TargetMetric.COMPLETED_INVESTMENT_GROWTH: "%",
+}
+
+
+class TargetState(models.TextChoices):
+    ACHIEVED = "achieved", "已完成"
+    ON_TRACK = "on_track", "符合序时进度"
+    BEHIND = "behind", "滞后于序时进度"
+    MISSED = "missed", "逾期未完成"
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "重点项目办"
     DEPARTMENT = "department", "责任单位填报员"

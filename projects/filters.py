@@ -1,7 +1,10 @@
 """Filtersets of the list endpoints; every parameter is declared and bad values are 400."""
 
+from urllib.parse import parse_qs
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.db.models import Exists, F, OuterRef, Q
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +20,7 @@ from projects.choices import (
     ProjectLevel,
     ProjectStatus,
     Sector,
+    TargetMetric,
     WarningLevel,
 )
 from projects.models import (
@@ -27,6 +31,7 @@ from projects.models import (
     Project,
     ProjectBatch,
     StatusUpdate,
+    Target,
     Visit,
 )
 from projects.periods import parse_period
@@ -171,11 +176,15 @@ class OrderingFilter(filters.OrderingFilter):
 
 
 class AsOfFilterSet(filters.FilterSet):
-    """A filterset whose date-dependent filters use the `as_of` the view resolved."""
+    """A filterset whose date-dependent filters use the `as_of` the view resolved (or the one given)."""
+
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._as_of = as_of
 
     @property
     def as_of(self):
-        return self.request.portfolio_as_of
+        return self._as_of or self.request.portfolio_as_of
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -237,6 +246,37 @@ class ProjectFilterSet(AsOfFilterSet):
         if not value:
             return qs
         return qs.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(owner__icontains=value))
+
+
+# Project filters a target's scope may not use: the target states its own year, and the
+# order of a set does not change what it sums.
+SCOPE_EXCLUDED_FILTERS = {"year", "ordering"}
+
+
+def project_scope(scope: str, *, queryset, as_of):
+    """The projects of `queryset` that a target's `scope` (a project filter query) selects.
+
+    Raises ValidationError({"scope": [...]}) for anything the project filters refuse, an unknown
+    parameter, or a parameter they ignore here.
+    """
+    text = (scope or "").strip().lstrip("?")
+    try:
+        parse_qs(text, strict_parsing=bool(text), max_num_fields=50)
+    except ValueError:
+        raise ValidationError({"scope": [f"“{text[:60]}”不是有效的筛选条件，应为 level=provincial,municipal 这样的格式。"]}) from None
+    data = QueryDict(text)
+    allowed = set(ProjectFilterSet.base_filters) - SCOPE_EXCLUDED_FILTERS
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({"scope": [
+            f"不支持的筛选条件：{'、'.join(unknown)}。可用：{'、'.join(sorted(allowed))}。"
+        ]})
+    filterset = ProjectFilterSet(data, queryset=queryset, as_of=as_of)
+    if not filterset.is_valid():
+        raise ValidationError({"scope": [
+            f"{name}：{message}" for name, messages in filterset.errors.items() for message in messages
+        ]})
+    return filterset.qs
 
 
 class ProjectScopedFilterSet(AsOfFilterSet):
@@ -338,3 +378,15 @@ class LeadFilterSet(filters.FilterSet):
         if not value:
             return qs
         return qs.filter(Q(name__icontains=value) | Q(enterprise__icontains=value))
+
+
+class TargetFilterSet(filters.FilterSet):
+    year = IdListFilter(field_name="year", item_field=forms.IntegerField(min_value=2000, max_value=2100))
+    metric = MultiChoiceFilter(choices=TargetMetric.choices)
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Target
+        fields = []

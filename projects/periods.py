@@ -65,14 +65,19 @@ def parse_iso_week(value: str) -> tuple[date, date]:
     )
 
 
+def time_progress_toward(as_of: date, *, start: date, end: date) -> float:
+    """时序进度 of the span `start`–`end` on `as_of` (`start` is day 1), in percent to one decimal, half up.
+
+    0.0 before the span, 100.0 from its last day on. A target's time progress runs toward its due date.
+    """
+    days = (end - start).days + 1
+    elapsed = min(max((as_of - start).days + 1, 0), days)
+    return rate(elapsed, days)
+
+
 def time_progress(as_of: date, year: int) -> float:
     """时序进度: share of `year` elapsed on `as_of` (1 January is day 1), in percent to one decimal, half up.
 
-    4 May 2023 → 34.0. The only definition: the summary, the flags and the light all use it.
+    4 May 2023 → 34.0. The only definition: the summary, the flags, the light and the targets use it.
     """
-    if year < as_of.year:
-        return 100.0
-    if year > as_of.year:
-        return 0.0
-    days_in_year = 366 if calendar.isleap(year) else 365
-    return rate(as_of.timetuple().tm_yday, days_in_year)
+    return time_progress_toward(as_of, start=date(year, 1, 1), end=date(year, 12, 31))

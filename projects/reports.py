@@ -18,11 +18,15 @@ from projects.choices import (
     WarningLevel,
 )
 from projects.models import ApprovalItem, Lead, LeadMove, Milestone, Project, ProjectBatch, StatusUpdate
-from projects.periods import time_progress
 from projects.querysets import done_on
 from projects.rates import rate
 
 CENTS = Decimal("0.01")
+
+
+def has_started() -> Q:
+    """Reached under_construction: a project suspended after it started counts too."""
+    return Q(status__in=STARTED_STATUSES) | Q(status=ProjectStatus.SUSPENDED, suspended_from__in=STARTED_STATUSES)
 
 
 def _counts_by(field: str, choices) -> dict:
@@ -45,11 +49,7 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
         annual_plan=Sum("annual_plan_investment"),
         completed=Sum("completed_investment"),
         start_target=Count("pk", filter=Q(category=ProjectCategory.START)),
-        # A project suspended after it started had reached under_construction: it counts.
-        started=Count("pk", filter=Q(category=ProjectCategory.START) & (
-            Q(status__in=STARTED_STATUSES)
-            | Q(status=ProjectStatus.SUSPENDED, suspended_from__in=STARTED_STATUSES)
-        )),
+        started=Count("pk", filter=Q(category=ProjectCategory.START) & has_started()),
         active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         # Aliases must not shadow the flag annotations they count.
         visits_overdue=Count("pk", filter=Q(visit_overdue=True)),

@@ -84,6 +84,7 @@ RESOURCES = {
     "visit": Resource("projects.Visit", "project__"),
     "lead": Resource("projects.Lead", None),
     "lead_move": Resource("projects.LeadMove", None),
+    "target": Resource("projects.Target", None),
 }
 
 
@@ -107,6 +108,7 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
     },
     # Append-only, like status updates.
     "lead_move": {CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT_LEAD_MOVES, Role.OFFICIAL: FOLLOWED_LEAD_MOVES}},
+    "target": _every_write({Role.ADMIN: ALL}),
 }
 
 

@@ -14,6 +14,7 @@ from projects.models import (
     Official,
     Project,
     StatusUpdate,
+    Target,
     Visit,
 )
 
@@ -71,3 +72,8 @@ def lead_list() -> QuerySet[Lead]:
     return Lead.objects.select_related("department", "official", "project").prefetch_related(
         Prefetch("moves", queryset=LeadMove.objects.select_related("moved_by").order_by("moved_on", "id")),
     )
+
+
+def target_list() -> QuerySet[Target]:
+    """Targets, by year (latest first) and deadline."""
+    return Target.objects.all()

@@ -37,6 +37,7 @@ from projects.models import (
     Project,
     ProjectBatch,
     StatusUpdate,
+    Target,
     Visit,
 )
 from projects.periods import parse_period
@@ -562,6 +563,58 @@ def lead_project_create(*, lead: Lead, user, **project_data) -> Project:
     lead.project = project
     _save(lead)
     return project
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def _target_check(target: Target) -> None:
+    """Derive the deadline from `due_period` (default: the year's end) and validate the scope."""
+    from projects.filters import project_scope
+
+    errors = {}
+    if target.value is not None and target.value <= 0:
+        errors["value"] = ["目标值应大于 0。"]
+    if not target.due_period and target.year:
+        target.due_period = f"{target.year:04d}-12-31"
+    try:
+        period = parse_period(target.due_period)
+    except ValidationError as exc:
+        errors["due_period"] = exc.messages
+    else:
+        target.due_period, target.due_date = period.text, period.end
+        if target.year and period.end.year != target.year:
+            errors["due_period"] = [f"期限应在目标年度（{target.year}年）之内。"]
+    target.scope = (target.scope or "").strip().lstrip("?")
+    try:
+        project_scope(target.scope, queryset=Project.objects.with_flags(today()), as_of=today())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def target_create(*, user, **data) -> Target:
+    """Set a target of the year; its deadline is a period (default the year's end), its scope a project filter."""
+    target = Target(**data)
+    _target_check(target)
+    return _save(target)
+
+
+@transaction.atomic
+def target_update(*, target: Target, user, **data) -> Target:
+    """Change a target; the deadline and scope are checked again."""
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    _assign(target, data)
+    _target_check(target)
+    return _save(target)
+
+
+@transaction.atomic
+def target_delete(*, target: Target, user) -> None:
+    """Delete a target."""
+    target.delete()
 
 
 # --- users and tokens -----------------------------------------------------------------------

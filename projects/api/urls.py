@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from projects.api import lead_views, reports, views
+from projects.api import lead_views, reports, targets, views
 
 router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -12,10 +12,12 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="status-up
 router.register("visits", views.VisitViewSet, basename="visit")
 router.register("approvals", views.ApprovalItemViewSet, basename="approval")
 router.register("leads", lead_views.LeadViewSet, basename="lead")
+router.register("targets", targets.TargetViewSet, basename="target")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),
     path("stats/leads/", lead_views.LeadStatsView.as_view(), name="stats-leads"),
+    path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     *router.urls,
 ]

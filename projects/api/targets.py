@@ -1,0 +1,122 @@
+"""目标任务: /targets/ (the office writes, everyone reads) and GET /stats/targets/ (each target against the data)."""
+
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from projects import selectors
+from projects.api.serializers import DisplayField, code_field
+from projects.api.views import AS_OF_PARAMETER, AsOfMixin, WritableViewSet
+from projects.choices import TargetMetric, TargetState
+from projects.filters import TargetFilterSet
+from projects.models import Target
+from projects.targets import target_progress
+
+TARGET_FIELDS = [
+    "id", "year", "name", "metric", "metric_display", "scope", "value", "unit", "due_period", "due_date", "note",
+]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    metric = code_field(TargetMetric, read_only=True)
+    metric_display = DisplayField(TargetMetric, source="metric")
+    unit = serializers.CharField(read_only=True, help_text="指标的单位：万元、%、个或㎡")
+
+    class Meta:
+        model = Target
+        fields = [*TARGET_FIELDS, "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class TargetWriteSerializer(serializers.ModelSerializer):
+    scope = serializers.CharField(
+        required=False, allow_blank=True, max_length=500,
+        help_text="项目筛选条件（项目列表的参数），如 level=provincial,municipal；留空为该年度全部项目",
+    )
+    due_period = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="2023-Q2、2023-06 或 2023-06-30；默认年底",
+    )
+
+    class Meta:
+        model = Target
+        fields = ["year", "name", "metric", "scope", "value", "due_period", "note"]
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: TargetSerializer}),
+    update=extend_schema(responses={200: TargetSerializer}),
+    partial_update=extend_schema(responses={200: TargetSerializer}),
+)
+class TargetViewSet(WritableViewSet):
+    """目标任务 of a year: what a meeting set, in the unit of its metric, over a scope of projects."""
+
+    entity = "target"
+    serializer_class = TargetSerializer
+    write_serializer_class = TargetWriteSerializer
+    filterset_class = TargetFilterSet
+
+    def get_queryset(self):
+        return selectors.target_list()
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    """A target with its figures as of `as_of`."""
+
+    id = serializers.IntegerField(source="target.id")
+    year = serializers.IntegerField(source="target.year")
+    name = serializers.CharField(source="target.name")
+    metric = code_field(TargetMetric, source="target.metric")
+    metric_display = DisplayField(TargetMetric, source="target.metric")
+    scope = serializers.CharField(source="target.scope")
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, source="target.value")
+    unit = serializers.CharField(source="target.unit")
+    due_period = serializers.CharField(source="target.due_period")
+    due_date = serializers.DateField(source="target.due_date")
+    note = serializers.CharField(source="target.note")
+    actual = serializers.DecimalField(
+        max_digits=18, decimal_places=2, allow_null=True,
+        help_text="实际完成值，单位同目标；增速在上年同期没有数据时为 null",
+    )
+    rate = serializers.FloatField(allow_null=True, help_text="100 × actual / value，四舍五入保留一位小数")
+    time_progress = serializers.FloatField(help_text="从年初到截止日期的时序进度，四舍五入保留一位小数")
+    state = code_field(TargetState)
+    state_display = DisplayField(TargetState, source="state")
+
+
+class TargetStatsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    year = serializers.IntegerField()
+    targets = TargetProgressSerializer(many=True)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False,
+                              error_messages={"invalid": "应为年份，如 2023。"})
+
+
+def parse_year(request, default: int) -> int:
+    """The `?year=` of a report (2000–2100), else `default`."""
+    form = YearForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.cleaned_data["year"] or default
+
+
+@extend_schema(
+    parameters=[AS_OF_PARAMETER, OpenApiParameter("year", OpenApiTypes.INT, description="年度；默认 as_of 所在年")],
+    responses=TargetStatsSerializer,
+    summary="目标任务完成情况",
+)
+class TargetStatsView(AsOfMixin, generics.GenericAPIView):
+    """Every target of the year: actual, rate, time progress toward its due date and state, as of `as_of`."""
+
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request):
+        year = parse_year(request, self.as_of.year)
+        progress = target_progress(targets=selectors.target_list().filter(year=year), as_of=self.as_of)
+        return Response(TargetStatsSerializer({"as_of": self.as_of, "year": year, "targets": progress}).data)
