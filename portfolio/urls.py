@@ -4,9 +4,12 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from portfolio.docs_views import RedocView, SwaggerView
+from projects.admin.targets import dashboard_index
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    # The index page carries the dashboard (领导驾驶舱); it answers before the admin's own index.
+    path("admin/", admin.site.admin_view(dashboard_index), name="dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("projects.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

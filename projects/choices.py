@@ -75,6 +75,10 @@ class WarningLevel(models.TextChoices):
     GREEN = "green", "绿灯"
 
 
+# The colour of each light, on every page that shows one.
+LIGHT_COLOURS = {WarningLevel.RED: "#d93025", WarningLevel.YELLOW: "#f2a600", WarningLevel.GREEN: "#1e8e3e"}
+
+
 class WarningRule(models.TextChoices):
     MILESTONE_OVERDUE = "milestone_overdue", "节点逾期"
     INVESTMENT_LAG = "investment_lag", "投资进度滞后"

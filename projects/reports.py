@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 
 from projects.choices import (
     ACTIVE_STATUSES,
@@ -18,15 +18,58 @@ from projects.choices import (
     WarningLevel,
 )
 from projects.models import ApprovalItem, Lead, LeadMove, Milestone, Project, ProjectBatch, StatusUpdate
+from projects.periods import time_progress
 from projects.querysets import done_on
 from projects.rates import rate
 
+# Red first, then yellow, then green: the order lists of projects are read in.
+WARNING_RANK = Case(
+    When(warning_level=WarningLevel.RED, then=Value(0)),
+    When(warning_level=WarningLevel.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
 CENTS = Decimal("0.01")
 
 
 def has_started() -> Q:
     """Reached under_construction: a project suspended after it started counts too."""
     return Q(status__in=STARTED_STATUSES) | Q(status=ProjectStatus.SUSPENDED, suspended_from__in=STARTED_STATUSES)
+
+
+def _investment_sums() -> dict:
+    return {"annual_plan": Sum("annual_plan_investment"), "completed": Sum("completed_investment")}
+
+
+def _investment(row: dict, progress: float) -> dict:
+    """Investment completion against time progress, from the sums of `_investment_sums`."""
+    annual_plan = (row["annual_plan"] or Decimal(0)).quantize(CENTS)
+    completed = (row["completed"] or Decimal(0)).quantize(CENTS)
+    completion_rate = rate(completed, annual_plan)
+    return {
+        "annual_plan": annual_plan,
+        "completed": completed,
+        "completion_rate": completion_rate,
+        "time_progress": progress,
+        "ahead_of_time": None if completion_rate is None else completion_rate >= progress,
+    }
+
+
+def _visit_counts() -> dict:
+    # Aliases must not shadow the flag annotations they count.
+    return {
+        "active": Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        "visits_overdue": Count("pk", filter=Q(visit_overdue=True)),
+    }
+
+
+def _visits(row: dict) -> dict:
+    """Visit compliance from the counts of `_visit_counts`."""
+    return {
+        "active_projects": row["active"],
+        "overdue": row["visits_overdue"],
+        "compliance_rate": rate(row["active"] - row["visits_overdue"], row["active"]),
+    }
 
 
 def _counts_by(field: str, choices) -> dict:
@@ -46,13 +89,10 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
         **_counts_by("status", ProjectStatus),
         **_counts_by("sector", Sector),
         **_counts_by("warning_level", WarningLevel),
-        annual_plan=Sum("annual_plan_investment"),
-        completed=Sum("completed_investment"),
+        **_investment_sums(),
         start_target=Count("pk", filter=Q(category=ProjectCategory.START)),
         started=Count("pk", filter=Q(category=ProjectCategory.START) & has_started()),
-        active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
-        # Aliases must not shadow the flag annotations they count.
-        visits_overdue=Count("pk", filter=Q(visit_overdue=True)),
+        **_visit_counts(),
     )
     project_ids = projects.values("pk")
     milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).aggregate(
@@ -61,10 +101,6 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
     approvals = ApprovalItem.objects.filter(project__in=project_ids).aggregate(
         total=Count("pk"), done=Count("pk", filter=done_on(as_of)),
     )
-    annual_plan = (row["annual_plan"] or Decimal(0)).quantize(CENTS)
-    completed = (row["completed"] or Decimal(0)).quantize(CENTS)
-    completion_rate = rate(completed, annual_plan)
-    progress = time_progress(as_of, year)
     return {
         "as_of": as_of,
         "year": year,
@@ -74,13 +110,7 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
         "by_status": _split(row, "status", ProjectStatus),
         "by_sector": _split(row, "sector", Sector),
         "by_warning_level": _split(row, "warning_level", WarningLevel),
-        "investment": {
-            "annual_plan": annual_plan,
-            "completed": completed,
-            "completion_rate": completion_rate,
-            "time_progress": progress,
-            "ahead_of_time": None if completion_rate is None else completion_rate >= progress,
-        },
+        "investment": _investment(row, time_progress(as_of, year)),
         "start_rate": {
             "target": row["start_target"],
             "started": row["started"],
@@ -92,11 +122,7 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
             "done": approvals["done"],
             "rate": rate(approvals["done"], approvals["total"]),
         },
-        "visits": {
-            "active_projects": row["active"],
-            "overdue": row["visits_overdue"],
-            "compliance_rate": rate(row["active"] - row["visits_overdue"], row["active"]),
-        },
+        "visits": _visits(row),
         "batches": batch_rounds(project_ids=project_ids, as_of=as_of),
     }
 
@@ -117,6 +143,51 @@ def batch_rounds(*, project_ids: QuerySet, as_of: date) -> list[dict]:
         {"period": r["period"], "kind": r["kind"], "kind_display": BatchKind(r["kind"]).label,
          "count": r["count"], "achieved": r["achieved"]}
         for r in rows
+    ]
+
+
+def investment_by(*, projects: QuerySet[Project], field: str, choices, as_of: date, year: int) -> list[dict]:
+    """Investment completion against time progress per code of `field` (level, sector), in one query."""
+    progress = time_progress(as_of, year)
+    rows = {row[field]: row for row in projects.order_by().values(field).annotate(**_investment_sums())}
+    return [
+        {field: code, f"{field}_display": label, **_investment(rows[code], progress)}
+        for code, label in choices.choices if code in rows
+    ]
+
+
+def lights_by_department(*, projects: QuerySet[Project]) -> list[dict]:
+    """How many projects of each 责任单位 show each light (红/黄/绿) as of the flags' day, in one query."""
+    rows = (
+        projects.order_by("department__code")
+        .values("department_id", "department__code", "department__name")
+        .annotate(total=Count("pk"), **_counts_by("warning_level", WarningLevel))
+    )
+    return [
+        {
+            "department": {"id": row["department_id"], "code": row["department__code"],
+                           "name": row["department__name"]},
+            "total": row["total"],
+            **_split(row, "warning_level", WarningLevel),
+        }
+        for row in rows
+    ]
+
+
+def visits_by_official(*, projects: QuerySet[Project]) -> list[dict]:
+    """Visit compliance (每月至少一次) of each lead official's projects, in one query."""
+    rows = (
+        projects.filter(lead_official__isnull=False).order_by("lead_official__name", "lead_official_id")
+        .values("lead_official_id", "lead_official__name", "lead_official__title")
+        .annotate(**_visit_counts())
+    )
+    return [
+        {
+            "official": {"id": row["lead_official_id"], "name": row["lead_official__name"],
+                         "title": row["lead_official__title"]},
+            **_visits(row),
+        }
+        for row in rows
     ]
 
 

@@ -36,6 +36,10 @@ class TargetProgress:
     time_progress: float
     state: str
 
+    @property
+    def state_display(self) -> str:
+        return TargetState(self.state).label
+
 
 def same_day_previous_year(day: date) -> date:
     """The same day of the year one year earlier (29 February → 28 February)."""

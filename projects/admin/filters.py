@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from projects.choices import MilestoneState, WarningLevel
-from projects.dates import default_as_of
+from projects.dashboard import request_as_of
 from projects.querysets import done_on, open_on
 
 
@@ -55,6 +55,22 @@ class CompletedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in ("1", "0"):
-            as_of = default_as_of()
+            as_of = request_as_of(request)[0]
             return queryset.filter(done_on(as_of) if self.value() == "1" else open_on(as_of))
+        return queryset
+
+
+class AsOfFilter(admin.SimpleListFilter):
+    """Takes `?as_of=` (the dashboard's links carry it): the list's flags are evaluated for that day.
+
+    It offers no choices of its own; the pages read the day with `request_as_of`.
+    """
+
+    title = "评价日"
+    parameter_name = "as_of"
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def queryset(self, request, queryset):
         return queryset

@@ -14,16 +14,18 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ImportForm
 
 from projects import selectors
-from projects.admin.filters import ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
+from projects.admin.filters import AsOfFilter, ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
-from projects.admin.widgets import WARNING_RANK, as_of_title, bad_flag, light, name_with_light
+from projects.admin.widgets import as_of_title, bad_flag, light, name_with_light
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
 from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
 from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
 from projects.choices import Role, Sector
+from projects.dashboard import request_as_of
 from projects.dates import default_as_of
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
+from projects.reports import WARNING_RANK
 from projects.roles import UPDATE
 from projects.services import REPORTED_FIELDS, project_create, project_update
 from projects.warnings import warning_reasons
@@ -83,7 +85,7 @@ class FlaggedProjectsMixin:
     """Projects as the API lists them (selectors.project_list), as of the admin's default day."""
 
     def get_queryset(self, request):
-        return selectors.project_list(as_of=default_as_of())
+        return selectors.project_list(as_of=request_as_of(request)[0])
 
 
 @admin.register(Project)
@@ -97,7 +99,7 @@ class ProjectAdmin(
     list_display_links = ["code", "project_name"]
     list_filter = [
         MyProjectsFilter, "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
-        "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter,
+        "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter, AsOfFilter,
     ]
     list_select_related = ["department", "lead_official"]
     search_fields = ["name", "code", "owner"]
@@ -169,7 +171,7 @@ class ProjectAdmin(
         return self.list_display
 
     def changelist_view(self, request, extra_context=None):
-        title, tabs = as_of_title(self), []
+        title, tabs = as_of_title(self, request), []
         if role(request) in SCOPED_ROLES:
             mine = request.GET.get(MyProjectsFilter.parameter_name) != MyProjectsFilter.ALL
             if mine:

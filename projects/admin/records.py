@@ -8,13 +8,14 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from projects.admin.filters import CompletedFilter, MilestoneStateFilter, OverdueFilter
+from projects.admin.filters import AsOfFilter, CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
 from projects.admin.widgets import as_of_title, bad_flag
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
 from projects.admin_resources import ChineseExportForm, MilestoneResource
 from projects.admin_roles import PolicyAdminMixin, own_projects
 from projects.choices import MilestoneState
+from projects.dashboard import request_as_of
 from projects.dates import default_as_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
 from projects.roles import role_of
@@ -28,7 +29,7 @@ class MilestoneAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin,
     ]
     list_filter = [
         "kind", MilestoneStateFilter, OverdueFilter, CompletedFilter,
-        "project__department", "project__lead_official",
+        "project__department", "project__lead_official", "project__year", AsOfFilter,
     ]
     list_select_related = ["project"]
     search_fields = ["title", "project__name", "project__code"]
@@ -41,10 +42,10 @@ class MilestoneAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin,
     to_encoding = "utf-8-sig"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_flags(default_as_of())
+        return super().get_queryset(request).with_flags(request_as_of(request)[0])
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": as_of_title(self), **(extra_context or {})}
+        extra_context = {"title": as_of_title(self, request), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="状态", ordering="state")
@@ -146,14 +147,18 @@ class VisitAdmin(PolicyAdminMixin, ServiceWritesMixin, OfficialOptionalMixin, Mo
 @admin.register(ApprovalItem)
 class ApprovalItemAdmin(PolicyAdminMixin, ServiceWritesMixin, ModelAdmin):
     list_display = ["name", "project", "department", "mode", "due_date", "completed_on", "overdue"]
-    list_filter = ["mode", "department", OverdueFilter, CompletedFilter, "project__department"]
+    list_filter = ["mode", "department", OverdueFilter, CompletedFilter, "project__department", "project__year", AsOfFilter]
     list_select_related = ["project", "department"]
     search_fields = ["name", "project__name", "project__code"]
     autocomplete_fields = ["project"]
     fields = ["project", "name", "department", "mode", "due_date", "completed_on", "note"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_flags(default_as_of())
+        return super().get_queryset(request).with_flags(request_as_of(request)[0])
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": as_of_title(self, request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="已逾期", ordering="is_overdue")
     def overdue(self, approval):

@@ -1,18 +1,9 @@
 """How the admin shows a warning light, and the as_of its lists are evaluated for."""
 
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 
-from projects.choices import WarningLevel
-from projects.dates import default_as_of
-
-LIGHT_COLOURS = {WarningLevel.RED: "#d93025", WarningLevel.YELLOW: "#f2a600", WarningLevel.GREEN: "#1e8e3e"}
-WARNING_RANK = Case(
-    When(warning_level=WarningLevel.RED, then=Value(0)),
-    When(warning_level=WarningLevel.YELLOW, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
+from projects.choices import LIGHT_COLOURS, WarningLevel
+from projects.dashboard import request_as_of
 
 
 def light(level: str | None):
@@ -46,5 +37,5 @@ def bad_flag(value: bool | None):
     return format_html('<span class="ok-flag" style="color:#6b7280">{}</span>', "否")
 
 
-def as_of_title(model_admin) -> str:
-    return f"{model_admin.model._meta.verbose_name_plural}（评价日 {default_as_of().isoformat()}）"
+def as_of_title(model_admin, request) -> str:
+    return f"{model_admin.model._meta.verbose_name_plural}（评价日 {request_as_of(request)[0].isoformat()}）"

@@ -1,0 +1,33 @@
+"""目标任务 (targets) and the dashboard (领导驾驶舱) on the index page."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin
+from projects.dashboard import dashboard_callback
+from projects.models import Target
+
+
+@admin.register(Target)
+class TargetAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    """The deadline is derived from 期限 and the scope checked by the project filters (target_create)."""
+
+    list_display = ["name", "year", "metric", "value", "unit", "scope", "due_period", "due_date"]
+    list_filter = ["year", "metric"]
+    search_fields = ["name", "note"]
+    fields = ["year", "name", "metric", "scope", "value", "due_period", "due_date", "note"]
+    readonly_fields = ["due_date"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["due_period"].required = False  # blank: the year's end
+        return form
+
+    @admin.display(description="单位")
+    def unit(self, target):
+        return target.unit
+
+
+def dashboard_index(request):
+    """/admin/: the admin's index with the dashboard above the list of models."""
+    return admin.site.index(request, extra_context=dashboard_callback(request, {}))

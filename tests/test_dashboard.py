@@ -1,0 +1,202 @@
+"""领导驾驶舱 on /admin/: the figures equal the API's for the same day, the links open the lists they count."""
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from projects.choices import Role, WarningLevel
+from projects.dashboard import dashboard_figures
+from projects.models import Project, Target
+from tests.factories import (
+    ApprovalItemFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    UserFactory,
+    UserProfileFactory,
+    VisitFactory,
+)
+
+MEETING = "2023-05-04"
+
+
+@pytest.fixture
+def seed(db):
+    call_command("loaddata", "erqi_2023", verbosity=0)
+
+
+@pytest.fixture
+def office(db) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("office", "office@example.com", None))
+    return client
+
+
+def _context(response) -> dict:
+    assert response.status_code == 200, response.content[:300]
+    return response.context
+
+
+def _json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def test_dashboard_is_the_admin_index_as_of_the_day_asked(seed, office):
+    response = office.get("/admin/", {"as_of": MEETING})
+    page = response.content.decode()
+    assert "领导驾驶舱" in page
+    assert "截至 2023年5月4日" in page
+    assert 'value="2023-05-04"' in page  # the date picker shows the day
+    assert _context(response)["dashboard"]["summary"]["investment"]["time_progress"] == 34.0
+    assert "projects/vendor/echarts/echarts.min.js" in page
+    assert "cdn" not in page.lower()
+    assert 'id="cockpit-data"' in page
+    assert "重点项目" in page  # the list of models stays below
+
+
+def test_dashboard_defaults_to_the_pinned_day(seed, office, settings):
+    settings.PORTFOLIO_AS_OF = date(2023, 5, 4)
+    assert _context(office.get("/admin/"))["dashboard"]["as_of"] == date(2023, 5, 4)
+
+
+@pytest.mark.parametrize("bad", ["2023-02-30", "0023-05-04x", "3000-01-01"])
+def test_a_bad_day_is_said_and_the_default_shown(seed, office, settings, bad):
+    settings.PORTFOLIO_AS_OF = date(2023, 5, 4)
+    response = office.get("/admin/", {"as_of": bad})
+    assert _context(response)["dashboard"]["as_of"] == date(2023, 5, 4)
+    assert "errornote" in response.content.decode()
+
+
+def test_dashboard_figures_equal_the_apis(seed, office, reader_client):
+    context = _context(office.get("/admin/", {"as_of": MEETING}))["dashboard"]
+    summary = reader_client.get("/api/v1/stats/summary/", {"as_of": MEETING}).json()
+    from projects.api.reports import StatsSummarySerializer
+
+    assert _json(StatsSummarySerializer(context["summary"]).data) == summary
+    targets = reader_client.get("/api/v1/stats/targets/", {"as_of": MEETING}).json()["targets"]
+    assert [(p.target.name, None if p.actual is None else str(p.actual), p.rate, p.time_progress, p.state)
+            for p in context["targets"]] == \
+        [(t["name"], t["actual"], t["rate"], t["time_progress"], t["state"]) for t in targets]
+    for level in ("provincial", "municipal", "district"):
+        rows = [r for r in context["investment_by_level"] if r["level"] == level]
+        api = reader_client.get("/api/v1/stats/summary/", {"as_of": MEETING, "level": level}).json()["investment"]
+        if api["annual_plan"] == "0.00" and not rows:
+            continue
+        assert _json({k: v for k, v in rows[0].items() if k in api}) == api
+    for row in context["lights"]:
+        dept = row["department"]["code"]
+        api = reader_client.get("/api/v1/stats/summary/", {"as_of": MEETING, "department": dept}).json()
+        assert {level: row[level] for level in WarningLevel.values} == api["by_warning_level"]
+        assert row["total"] == api["project_count"]
+
+
+def test_seed_targets_as_of_the_meeting(seed, reader_client):
+    body = reader_client.get("/api/v1/stats/targets/", {"as_of": MEETING}).json()
+    by_name = {t["name"]: t for t in body["targets"]}
+    assert by_name["省市重点项目完成投资"]["value"] == "1858000.00"
+    assert by_name["省市重点项目完成投资"]["time_progress"] == 68.5
+    assert by_name["“双过半”"]["due_date"] == "2023-06-30"
+    assert by_name["年度新开工"]["time_progress"] == 34.0
+    assert by_name["全年工业技改投资增速"]["actual"] is None  # no 2022 list in the seed
+    assert {t["state"] for t in body["targets"]} <= {"behind", "on_track", "achieved", "missed"}
+    assert Target.objects.filter(year=2023).count() == len(body["targets"])
+
+
+def _cell_links(page: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'class="light-cell light-cell-\w+" href="([^"]+)"', page)]
+
+
+def test_each_light_cell_opens_the_project_list_it_counts(office, dept_a, dept_b):
+    ProjectFactory(department=dept_a, annual_plan_investment=Decimal("100"))  # lag 34: red as of the meeting
+    ProjectFactory(department=dept_a)
+    VisitFactory(project=ProjectFactory(department=dept_b), visited_on=date(2023, 5, 1))
+    page = office.get("/admin/", {"as_of": MEETING}).content.decode()
+    links = _cell_links(page)
+    assert len(links) == 6  # two departments × three lights
+    counts = {}
+    for link in links:
+        listing = office.get(link)
+        assert listing.status_code == 200, link
+        assert "2023-05-04" in listing.context["title"]
+        counts[link] = listing.context["cl"].result_count
+    context = office.get("/admin/", {"as_of": MEETING}).context["dashboard"]
+    for row in context["lights"]:
+        for level in WarningLevel.values:
+            [link] = [u for u in links if f"department__id__exact={row['department']['id']}&" in u
+                      and f"warning_level={level}&" in u]
+            assert counts[link] == row[level], (link, row)
+    assert sum(counts.values()) == 3
+
+
+def test_project_list_evaluates_flags_as_of_the_day_in_the_link(office, dept_a):
+    project = ProjectFactory(department=dept_a)
+    MilestoneFactory(project=project, due_date=date(2023, 5, 10))
+    VisitFactory(project=project, visited_on=date(2023, 5, 1))
+    url = "/admin/projects/project/"
+    assert office.get(url, {"warning_level": "yellow", "as_of": "2023-05-10"}).context["cl"].result_count == 0
+    assert office.get(url, {"warning_level": "yellow", "as_of": "2023-05-11"}).context["cl"].result_count == 1
+
+
+def test_overdue_lists_and_their_links(office, dept_a):
+    project = ProjectFactory(department=dept_a)
+    MilestoneFactory(project=project, title="二季度实质性开工", due_date=date(2023, 3, 31))
+    MilestoneFactory(project=project, title="完成当天", due_date=date(2023, 3, 31), completed_on=date(2023, 5, 4))
+    MilestoneFactory(project=project, title="次日完成", due_date=date(2023, 3, 31), completed_on=date(2023, 5, 5))
+    ApprovalItemFactory(project=project, name="建设工程规划许可证", due_date=date(2023, 4, 30))
+    response = office.get("/admin/", {"as_of": MEETING})
+    context = response.context["dashboard"]
+    assert [m.title for m in context["overdue_milestones"]] == ["二季度实质性开工", "次日完成"]
+    assert context["overdue_milestones"][0].days_overdue == 34
+    assert context["overdue_milestone_count"] == 2
+    assert [a.name for a in context["overdue_approvals"]] == ["建设工程规划许可证"]
+    page = response.content.decode()
+    milestone_link = unescape(re.search(r'href="(/admin/projects/milestone/\?is_overdue=1[^"]*)"', page)[1])
+    assert office.get(milestone_link).context["cl"].result_count == 2
+    approval_link = unescape(re.search(r'href="(/admin/projects/approvalitem/\?is_overdue=1[^"]*)"', page)[1])
+    assert office.get(approval_link).context["cl"].result_count == 1
+
+
+def test_visit_compliance_per_official(office, dept_a, official_a, official_b):
+    visited = ProjectFactory(department=dept_a, lead_official=official_a)
+    VisitFactory(project=visited, visited_on=date(2023, 4, 20))
+    ProjectFactory(department=dept_a, lead_official=official_a)  # never visited
+    ProjectFactory(department=dept_a, lead_official=official_b, status="operating")  # not active
+    rows = {r["official"]["name"]: r for r in office.get("/admin/", {"as_of": MEETING}).context["dashboard"][
+        "visits_by_official"]}
+    assert (rows["王一"]["active_projects"], rows["王一"]["overdue"], rows["王一"]["compliance_rate"]) == (2, 1, 50.0)
+    assert rows["李二"]["compliance_rate"] is None
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT, Role.OFFICIAL])
+def test_clerks_and_officials_see_their_own_lights_first(role, dept_a, dept_b, official_a, official_b):
+    own = ProjectFactory(department=dept_a, lead_official=official_a, name="仲景医药健康产业园")
+    ProjectFactory(department=dept_b, lead_official=official_b, name="陇西南华府小学")
+    profile = UserProfileFactory(user=UserFactory(), role=role, department=dept_a if role == Role.DEPARTMENT else None,
+                                 official=official_a if role == Role.OFFICIAL else None)
+    figures = dashboard_figures(user=profile.user, as_of=date(2023, 5, 4))
+    assert [p.pk for p in figures["own_projects"]] == [own.pk]
+    assert [row["department"]["code"] for row in figures["own_lights"]] == [dept_a.code]
+    assert len(figures["lights"]) == 2  # and everyone's lights below
+
+
+def test_the_office_has_no_own_list(db):
+    office = get_user_model().objects.create_superuser("office2", "o@example.com", None)
+    ProjectFactory()
+    assert dashboard_figures(user=office, as_of=date(2023, 5, 4))["own_projects"] is None
+
+
+def test_chart_data_is_plain_json_and_not_empty(seed, office):
+    response = office.get("/admin/", {"as_of": MEETING})
+    page = response.content.decode()
+    data = json.loads(re.search(r'<script id="cockpit-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert data["investment"]["time_progress"] == 34.0
+    assert data["lights"]["departments"]
+    assert len(data["targets"]["names"]) == Target.objects.filter(year=2023).count()
+    assert data["colours"] == {"red": "#d93025", "yellow": "#f2a600", "green": "#1e8e3e"}
+    assert Project.objects.count() == sum(sum(data["lights"][level]) for level in ("red", "yellow", "green"))
