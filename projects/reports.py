@@ -191,6 +191,14 @@ def visits_by_official(*, projects: QuerySet[Project]) -> list[dict]:
     ]
 
 
+def weekly_bulletin_title(monday: date) -> str:
+    """二七区重点项目每周通报 2023年第19周（5月8日—5月14日）."""
+    sunday = monday + timedelta(days=6)
+    year, week, _ = monday.isocalendar()
+    return (f"二七区重点项目每周通报 {year}年第{week}周"
+            f"（{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日）")
+
+
 def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -> dict:
     """每周通报 for the ISO week starting `monday`, over `projects` (already filtered and flagged)."""
     sunday = monday + timedelta(days=6)
@@ -216,6 +224,7 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         )
     )
     return {
+        "title": weekly_bulletin_title(monday),
         "week": f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}",
         "start": monday,
         "end": sunday,

@@ -23,9 +23,13 @@ pytestmark = pytest.mark.django_db
 PROJECTS = "/api/v1/projects/"
 MILESTONES = "/api/v1/milestones/"
 WEEKLY = "/api/v1/reports/weekly/"
+SUMMARY = "/api/v1/stats/summary/"
 BOM = b"\xef\xbb\xbf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WEEKLY_SHEETS = ["各单位汇总", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资"]
+WEEKLY_SHEETS = [
+    "各单位汇总", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资", "目标任务",
+]
+WEEKLY_TITLE = "二七区重点项目每周通报 2023年第19周（5月8日—5月14日）"
 
 
 def download(client, path: str, fmt: str, **params):
@@ -148,10 +152,12 @@ def test_weekly_csv(admin_client, portfolio):
     assert "主体结构施工中" in text
     assert "用地指标待落实" in text
     rows = csv_rows(response)
-    assert rows[0] == ["【各单位汇总】"]
-    assert rows[1] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
-    assert rows[2][:3] == ["发展改革委", "1", "1"]
-    assert rows[3][:3] == ["教育局", "1", "0"]
+    assert rows[0] == [WEEKLY_TITLE]
+    assert rows[1] == []
+    assert rows[2] == ["【各单位汇总】"]
+    assert rows[3] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
+    assert rows[4][:3] == ["发展改革委", "1", "1"]
+    assert rows[5][:3] == ["教育局", "1", "0"]
 
 
 def test_export_holds_every_row_not_one_page(admin_client, dept_a, official_a):
@@ -242,25 +248,74 @@ def test_weekly_xlsx_has_its_six_sheets(admin_client, portfolio):
     assert filename(response) == "weekly-2023-W19.xlsx"
     book = workbook(response)
     assert book.sheetnames == WEEKLY_SHEETS
+    for sheet in book.worksheets:
+        assert sheet["A1"].value == WEEKLY_TITLE, sheet.title
+        assert sheet.freeze_panes == "A3"
     table = book["各单位汇总"]
-    assert [c.value for c in table[1]] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
-    assert [c.value for c in table[2]] == ["发展改革委", 1, 1, 0, 0]
+    assert [c.value for c in table[2]] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
+    assert [c.value for c in table[3]] == ["发展改革委", 1, 1, 0, 0]
     updates = book["本周进度填报"]
-    header = [c.value for c in updates[1]]
+    header = [c.value for c in updates[2]]
     assert header[:3] == ["项目编号", "项目名称", "填报日期"]
-    update = dict(zip(header, updates[2]))
+    update = dict(zip(header, updates[3]))
     assert update["项目名称"].value == "仲景医药健康产业园"
     assert update["填报日期"].is_date and update["填报日期"].value == datetime(2023, 5, 10)
     assert update["年度累计完成投资（万元）"].data_type == "n"
     assert update["年度累计完成投资（万元）"].value == pytest.approx(12345.67)
     assert update["存在问题"].value == "用地指标待落实"
     completed = book["本周完成节点"]
-    assert [c.value for c in completed[2]][:3] == ["EQ2023-001", "仲景医药健康产业园", "完成土地摘牌"]
+    assert [c.value for c in completed[3]][:3] == ["EQ2023-001", "仲景医药健康产业园", "完成土地摘牌"]
     overdue = book["本周新增逾期节点"]
-    titles = [row[2] for row in overdue.iter_rows(min_row=2, values_only=True)]
+    titles = [row[2] for row in overdue.iter_rows(min_row=3, values_only=True)]
     assert titles == ["秋季开学前建成", "完成土地摘牌"]
     silent = book["本周未填报项目"]
-    assert [row[1] for row in silent.iter_rows(min_row=2, values_only=True)] == ["陇西南华府小学"]
+    assert [row[1] for row in silent.iter_rows(min_row=3, values_only=True)] == ["陇西南华府小学"]
+
+
+def test_weekly_xlsx_gains_the_targets_states(admin_client, portfolio):
+    from projects import services
+
+    services.target_create(year=2023, name="“双过半”", metric="completion_rate", value=Decimal("50"),
+                           due_period="2023-06-30")
+    book = workbook(download(admin_client, WEEKLY, "xlsx", week="2023-W19", as_of="2023-05-14"))
+    sheet = book["目标任务"]
+    header = [c.value for c in sheet[2]]
+    row = dict(zip(header, [c.value for c in sheet[3]]))
+    assert row["目标"] == "“双过半”"
+    assert row["目标值"] == 50
+    assert row["截止日期"] == datetime(2023, 6, 30)
+    assert row["状态"] in {"滞后于序时进度", "符合序时进度", "已完成"}
+    body = admin_client.get(WEEKLY, {"week": "2023-W19", "as_of": "2023-05-14"}).json()
+    assert body["title"] == WEEKLY_TITLE
+    assert [t["name"] for t in body["targets"]] == ["“双过半”"]
+    assert body["targets"][0]["state_display"] == row["状态"]
+
+
+SUMMARY_SHEETS = ["汇总指标", "按类别", "按级别", "按状态", "按领域", "按亮灯", "节点状态", "三个一批", "目标任务"]
+
+
+def test_summary_xlsx_is_the_meeting_pack(admin_client, portfolio):
+    from projects import services
+
+    services.target_create(year=2023, name="开工率", metric="start_rate", value=Decimal("60"))
+    response = download(admin_client, SUMMARY, "xlsx", as_of="2023-05-04")
+    assert filename(response) == "summary-2023-2023-05-04.xlsx"
+    book = workbook(response)
+    assert book.sheetnames == SUMMARY_SHEETS
+    api = admin_client.get(SUMMARY, {"as_of": "2023-05-04"}).json()
+    figures = {row[0]: row[1] for row in book["汇总指标"].iter_rows(min_row=3, values_only=True)}
+    assert book["汇总指标"]["A1"].value.startswith("二七区重点项目汇总指标（2023年")
+    assert figures["项目数"] == api["project_count"]
+    assert figures["时序进度（%）"] == 34.0
+    assert figures["累计完成投资（万元）"] == pytest.approx(float(api["investment"]["completed"]))
+    levels = {row[0]: row[1] for row in book["按级别"].iter_rows(min_row=3, values_only=True)}
+    assert levels == {"省重点": api["by_level"]["provincial"], "市重点": api["by_level"]["municipal"],
+                      "区重点": api["by_level"]["district"]}
+    assert [c.value for c in book["目标任务"][2]][:3] == ["年度", "目标", "指标"]
+    assert book["目标任务"]["B3"].value == "开工率"
+    csv_text = download(admin_client, SUMMARY, "csv", as_of="2023-05-04").content.decode("utf-8-sig")
+    for title in SUMMARY_SHEETS:
+        assert f"【{title}】" in csv_text
 
 
 # --- errors stay JSON ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Headers of project and milestone columns come from `projects.columns`, shared with the admin.
 """
 
-from projects.api.renderers import BOOLEAN, DATE, INTEGER, MONEY, Column
+from projects.api.renderers import BOOLEAN, DATE, INTEGER, MONEY, NUMBER, Column
 from projects.columns import MILESTONE_HEADERS, PROJECT_HEADERS
 
 
@@ -126,4 +126,35 @@ LEAD_MOVE_COLUMNS = [
     Column("原阶段", lambda r: r["stage_from_display"]),
     Column("新阶段", lambda r: r["stage_display"]),
     Column("说明", lambda r: r["note"]),
+]
+
+TARGET_PROGRESS_COLUMNS = [
+    Column("年度", lambda r: r["year"], INTEGER),
+    Column("目标", lambda r: r["name"]),
+    Column("指标", lambda r: r["metric_display"]),
+    Column("范围", lambda r: r["scope"] or "全部项目"),
+    Column("目标值", lambda r: r["value"], MONEY),
+    Column("单位", lambda r: r["unit"]),
+    Column("实际", lambda r: r["actual"], MONEY),
+    Column("完成率（%）", lambda r: r["rate"], NUMBER),
+    Column("时序进度（%）", lambda r: r["time_progress"], NUMBER),
+    Column("截止日期", lambda r: r["due_date"], DATE),
+    Column("状态", lambda r: r["state_display"]),
+]
+
+SUMMARY_FIGURE_COLUMNS = [
+    Column("指标", lambda r: r["label"]),
+    Column("数值", lambda r: r["value"], NUMBER),
+]
+
+COUNT_COLUMNS = [
+    Column("分类", lambda r: r["label"]),
+    Column("项目数", lambda r: r["count"], INTEGER),
+]
+
+BATCH_COLUMNS = [
+    Column("期数", lambda r: r["period"], INTEGER),
+    Column("批次类型", lambda r: r["kind_display"]),
+    Column("项目数", lambda r: r["count"], INTEGER),
+    Column("已完成", lambda r: r["achieved"], INTEGER),
 ]

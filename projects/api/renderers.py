@@ -37,6 +37,7 @@ class Sheet:
 class Workbook:
     filename: str  # without extension
     sheets: list[Sheet]
+    title: str = ""  # heads every sheet (and the CSV) when given
 
 
 def _typed(kind: str, value):
@@ -67,9 +68,11 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
+        if data.title:
+            writer.writerow([data.title])
         for index, sheet in enumerate(data.sheets):
             if len(data.sheets) > 1:
-                if index:
+                if index or data.title:
                     writer.writerow([])
                 writer.writerow([f"【{sheet.title}】"])
             writer.writerow([column.header for column in sheet.columns])
@@ -88,16 +91,21 @@ class XLSXRenderer(BaseRenderer):
         book = XlsxWorkbook()
         book.remove(book.active)
         for sheet in data.sheets:
-            self._write_sheet(book.create_sheet(title=sheet.title[:31]), sheet)
+            self._write_sheet(book.create_sheet(title=sheet.title[:31]), sheet, data.title)
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
 
     @staticmethod
-    def _write_sheet(worksheet, sheet: Sheet) -> None:
+    def _write_sheet(worksheet, sheet: Sheet, title: str = "") -> None:
         widths = [_width(column.header) for column in sheet.columns]
+        if title:
+            worksheet.append([title])
+            worksheet["A1"].font = Font(bold=True, size=14)
+            worksheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(sheet.columns), 1))
+        header_row = worksheet.max_row + 1 if title else 1
         worksheet.append([column.header for column in sheet.columns])
-        for cell in worksheet[1]:
+        for cell in worksheet[header_row]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(vertical="center")
         for row in sheet.rows:
@@ -111,9 +119,9 @@ class XLSXRenderer(BaseRenderer):
             worksheet.column_dimensions[letter].width = min(max(widths[index - 1] + 2, 8), 60)
             number_format = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", INTEGER: "0"}.get(column.kind)
             if number_format:
-                for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                for (cell,) in worksheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
                     cell.number_format = number_format
-        worksheet.freeze_panes = "A2"
+        worksheet.freeze_panes = f"A{header_row + 1}"
 
 
 TABULAR_FORMATS = {CSVRenderer.format, XLSXRenderer.format}

@@ -10,14 +10,19 @@ from rest_framework.response import Response
 from projects import reports, selectors
 from projects.api import serializers as s
 from projects.api.exports import (
+    BATCH_COLUMNS,
+    COUNT_COLUMNS,
     DEPARTMENT_TABLE_COLUMNS,
     LEAD_MOVE_COLUMNS,
     MILESTONE_COLUMNS,
     PROJECT_BRIEF_COLUMNS,
     STATUS_UPDATE_COLUMNS,
+    SUMMARY_FIGURE_COLUMNS,
+    TARGET_PROGRESS_COLUMNS,
 )
 from projects.api.lead_serializers import LeadMoveRowSerializer
 from projects.api.renderers import Sheet, Workbook
+from projects.api.targets import TargetProgressSerializer
 from projects.api.views import AS_OF_PARAMETER, AsOfMixin, TabularExportMixin
 from projects.choices import (
     BatchKind,
@@ -31,6 +36,7 @@ from projects.choices import (
 from projects.filters import ProjectFilterSet
 from projects.models import Project
 from projects.periods import parse_iso_week
+from projects.targets import target_progress
 
 
 def _counts(choices) -> type[serializers.Serializer]:
@@ -139,6 +145,7 @@ class DepartmentWeekSerializer(serializers.Serializer):
 
 
 class WeeklyBulletinSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="二七区重点项目每周通报 2023年第19周（5月8日—5月14日）")
     week = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
@@ -149,6 +156,7 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     projects_without_update = ProjectRowSerializer(many=True, read_only=True)
     departments = DepartmentWeekSerializer(many=True)
     lead_moves = LeadMoveRowSerializer(many=True, help_text="本周招商引资线索推进")
+    targets = TargetProgressSerializer(many=True, help_text="as_of 所在年度的目标任务及其状态")
 
 
 class ProjectReportView(AsOfMixin, generics.GenericAPIView):
@@ -167,9 +175,49 @@ class ProjectReportView(AsOfMixin, generics.GenericAPIView):
         return filterset, filterset.qs
 
 
-@extend_schema(parameters=[AS_OF_PARAMETER], responses=StatsSummarySerializer, summary="汇总指标")
-class StatsSummaryView(ProjectReportView):
-    """Counts, investment, start rate, milestones, approvals, visits and "三个一批" rounds."""
+def _year_targets(year: int, as_of) -> list:
+    return target_progress(targets=selectors.target_list().filter(year=year), as_of=as_of)
+
+
+def _figure_rows(summary: dict) -> list[dict]:
+    """The summary's single figures as (label, value) rows, in the order a meeting reads them."""
+    investment, start, approvals, visits = (
+        summary["investment"], summary["start_rate"], summary["approvals"], summary["visits"],
+    )
+    return [{"label": label, "value": value} for label, value in [
+        ("评价日", summary["as_of"].isoformat()),
+        ("年度", summary["year"]),
+        ("项目数", summary["project_count"]),
+        ("年度计划投资（万元）", investment["annual_plan"]),
+        ("累计完成投资（万元）", investment["completed"]),
+        ("投资完成率（%）", investment["completion_rate"]),
+        ("时序进度（%）", investment["time_progress"]),
+        ("开工类项目数", start["target"]),
+        ("已开工", start["started"]),
+        ("开工率（%）", start["rate"]),
+        ("联审联批事项", approvals["total"]),
+        ("已办结", approvals["done"]),
+        ("办结率（%）", approvals["rate"]),
+        ("在建推进项目（需每月调研）", visits["active_projects"]),
+        ("超期未调研", visits["overdue"]),
+        ("调研合规率（%）", visits["compliance_rate"]),
+    ]]
+
+
+def _count_rows(counts: dict, choices) -> list[dict]:
+    return [{"label": label, "count": counts[code]} for code, label in choices.choices]
+
+
+@extend_schema(
+    parameters=[AS_OF_PARAMETER, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"])],
+    responses=StatsSummarySerializer,
+    summary="汇总指标",
+)
+class StatsSummaryView(TabularExportMixin, ProjectReportView):
+    """Counts, investment, start rate, milestones, approvals, visits and "三个一批" rounds.
+
+    `?format=xlsx` (or csv) is the meeting pack: one sheet per section, and the year's targets.
+    """
 
     def get(self, request):
         filterset, projects = self.filtered_projects()
@@ -178,7 +226,20 @@ class StatsSummaryView(ProjectReportView):
             raise ValidationError({"year": ["汇总只针对一个年度，请只给一个 year。"]})
         year = years[0] if years else self.as_of.year
         summary = reports.stats_summary(projects=projects.filter(year=year), as_of=self.as_of, year=year)
-        return Response(StatsSummarySerializer(summary).data)
+        if not self.is_export():
+            return Response(StatsSummarySerializer(summary).data)
+        targets = TargetProgressSerializer(_year_targets(year, self.as_of), many=True).data
+        return self.export_response(Workbook(f"summary-{year}-{self.as_of.isoformat()}", [
+            Sheet("汇总指标", SUMMARY_FIGURE_COLUMNS, _figure_rows(summary)),
+            Sheet("按类别", COUNT_COLUMNS, _count_rows(summary["by_category"], ProjectCategory)),
+            Sheet("按级别", COUNT_COLUMNS, _count_rows(summary["by_level"], ProjectLevel)),
+            Sheet("按状态", COUNT_COLUMNS, _count_rows(summary["by_status"], ProjectStatus)),
+            Sheet("按领域", COUNT_COLUMNS, _count_rows(summary["by_sector"], Sector)),
+            Sheet("按亮灯", COUNT_COLUMNS, _count_rows(summary["by_warning_level"], WarningLevel)),
+            Sheet("节点状态", COUNT_COLUMNS, _count_rows(summary["milestones"], MilestoneState)),
+            Sheet("三个一批", BATCH_COLUMNS, summary["batches"]),
+            Sheet("目标任务", TARGET_PROGRESS_COLUMNS, targets),
+        ], title=f"二七区重点项目汇总指标（{year}年，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日）"))
 
 
 @extend_schema(
@@ -197,16 +258,18 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
         monday = self.week_start()
         _, projects = self.filtered_projects()
         bulletin = reports.weekly_bulletin(projects=projects, as_of=self.as_of, monday=monday)
+        bulletin["targets"] = _year_targets(self.as_of.year, self.as_of)
         data = WeeklyBulletinSerializer(bulletin, context=self.get_serializer_context()).data
         if not self.is_export():
             return Response(data)
-        return self.export_response(Workbook(f"weekly-{data['week']}", [
+        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], sheets=[
             Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"]),
             Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
             Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
             Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
             Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
             Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
+            Sheet("目标任务", TARGET_PROGRESS_COLUMNS, data["targets"]),
         ]))
 
     def week_start(self):

@@ -13,7 +13,7 @@
     var options = {
       lights: {
         tooltip: { trigger: "axis" },
-        legend: { data: ["红灯", "黄灯", "绿灯"] },
+        legend: { top: 0, data: ["红灯", "黄灯", "绿灯"] },
         grid: { left: 8, right: 16, bottom: 8, top: 32, containLabel: true },
         xAxis: { type: "category", data: data.lights.departments, axisLabel: { interval: 0, rotate: data.lights.departments.length > 6 ? 30 : 0 } },
         yAxis: { type: "value", minInterval: 1, name: "项目数" },
@@ -51,7 +51,7 @@
       },
       batches: {
         tooltip: { trigger: "axis" },
-        legend: { data: ["项目数", "已完成"] },
+        legend: { top: 0, data: ["项目数", "已完成"] },
         grid: { left: 8, right: 16, bottom: 8, top: 32, containLabel: true },
         xAxis: { type: "category", data: data.batches.rounds, axisLabel: { interval: 0 } },
         yAxis: { type: "value", minInterval: 1 },
@@ -62,7 +62,7 @@
       },
       targets: {
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "无数据" : v + "%"; } },
-        legend: { data: ["完成率", "时序进度"] },
+        legend: { top: 0, data: ["完成率", "时序进度"] },
         grid: { left: 8, right: 40, bottom: 8, top: 32, containLabel: true },
         yAxis: { type: "category", inverse: true, data: data.targets.names },
         xAxis: percent,
@@ -91,6 +91,14 @@
                    data: data.funnel }]
       };
     }
+    // A chart whose figures are all missing says so instead of showing empty axes.
+    function noData(values, message) {
+      return values.every(function (v) { return v == null; }) ?
+        { title: { text: message, left: "center", top: "middle", textStyle: { fontSize: 13, color: "#888", fontWeight: "normal" } } } : {};
+    }
+    Object.assign(options.investment, noData(data.investment.completion_rate, "暂无年度计划投资数据"));
+    Object.assign(options.visits, noData(data.visits.compliance_rate, "暂无在建项目"));
+    Object.assign(options.targets, noData(data.targets.rate.length ? data.targets.rate : [null], "暂无目标任务数据"));
     document.querySelectorAll("#cockpit [data-chart]").forEach(function (element) {
       var option = options[element.getAttribute("data-chart")];
       if (!option) { return; }
