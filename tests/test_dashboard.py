@@ -200,3 +200,21 @@ def test_chart_data_is_plain_json_and_not_empty(seed, office):
     assert len(data["targets"]["names"]) == Target.objects.filter(year=2023).count()
     assert data["colours"] == {"red": "#d93025", "yellow": "#f2a600", "green": "#1e8e3e"}
     assert Project.objects.count() == sum(sum(data["lights"][level]) for level in ("red", "yellow", "green"))
+
+
+def test_the_office_sets_a_target_in_the_admin_through_the_service(office):
+    response = office.post("/admin/projects/target/add/", {
+        "year": 2023, "name": "省市重点项目完成投资", "metric": "completed_investment",
+        "scope": "level=provincial,municipal", "value": "1858000", "due_period": "2023-Q2", "note": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target = Target.objects.get()
+    assert target.due_date == date(2023, 6, 30)
+    refused = office.post(f"/admin/projects/target/{target.pk}/change/", {
+        "year": 2023, "name": "省市重点项目完成投资", "metric": "completed_investment",
+        "scope": "level=nope", "value": "1", "due_period": "", "note": "",
+    })
+    assert refused.status_code == 200
+    assert "scope" in refused.content.decode() or "范围" in refused.content.decode()
+    target.refresh_from_db()
+    assert (target.scope, target.value) == ("level=provincial,municipal", Decimal("1858000.00"))
