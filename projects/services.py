@@ -573,6 +573,8 @@ def _target_check(target: Target) -> None:
     from projects.filters import project_scope
 
     errors = {}
+    if Target.objects.filter(year=target.year, name=target.name).exclude(pk=target.pk).exists():
+        errors["name"] = [f"{target.year}年已有名为“{target.name}”的目标任务。"]
     if target.value is not None and target.value <= 0:
         errors["value"] = ["目标值应大于 0。"]
     if not target.due_period and target.year:

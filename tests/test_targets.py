@@ -102,6 +102,7 @@ def test_same_name_twice_in_a_year_is_400(admin_client):
     response = admin_client.post(TARGETS, {"year": 2023, "name": "双过半", "metric": "project_count", "value": "1"},
                                  format="json")
     assert response.status_code == 400
+    assert response.json() == {"name": ["2023年已有名为“双过半”的目标任务。"]}
     assert Target.objects.count() == 1
 
 
