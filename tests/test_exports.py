@@ -275,7 +275,7 @@ def test_weekly_xlsx_has_its_six_sheets(admin_client, portfolio):
 def test_weekly_xlsx_gains_the_targets_states(admin_client, portfolio):
     from projects import services
 
-    services.target_create(year=2023, name="“双过半”", metric="completion_rate", value=Decimal("50"),
+    services.target_create(user=None, year=2023, name="“双过半”", metric="completion_rate", value=Decimal("50"),
                            due_period="2023-06-30")
     book = workbook(download(admin_client, WEEKLY, "xlsx", week="2023-W19", as_of="2023-05-14"))
     sheet = book["目标任务"]
@@ -297,7 +297,7 @@ SUMMARY_SHEETS = ["汇总指标", "按类别", "按级别", "按状态", "按领
 def test_summary_xlsx_is_the_meeting_pack(admin_client, portfolio):
     from projects import services
 
-    services.target_create(year=2023, name="开工率", metric="start_rate", value=Decimal("60"))
+    services.target_create(user=None, year=2023, name="开工率", metric="start_rate", value=Decimal("60"))
     response = download(admin_client, SUMMARY, "xlsx", as_of="2023-05-04")
     assert filename(response) == "summary-2023-2023-05-04.xlsx"
     book = workbook(response)
