@@ -38,7 +38,7 @@ class Command(BaseCommand):
         as_of = settings.PORTFOLIO_AS_OF
         out = self.stdout.write
         out("")
-        out(f"Admin:   {host}/admin/  user demo_admin  password {password}")
+        out(f"Admin:   {host}/admin/  user demo_admin  password {password}  (opens on the 领导驾驶舱)")
         out(f"API docs: {host}/api/docs/   ReDoc: {host}/api/redoc/")
         out(f"Default as_of: {as_of.isoformat() if as_of else 'today (Asia/Shanghai)'}")
         out("")
@@ -56,4 +56,5 @@ class Command(BaseCommand):
         out(f"  curl {auth} '{host}/api/v1/stats/summary/'")
         out(f"  curl {auth} '{host}/api/v1/reports/weekly/?week=2023-W18'")
         out(f"  curl {auth} '{host}/api/v1/stats/leads/?year=2023'")
+        out(f"  curl {auth} '{host}/api/v1/stats/targets/'")
         out("")
