@@ -94,6 +94,9 @@ class TargetMetric(models.TextChoices):
     FLOOR_AREA_UNDER_CONSTRUCTION = "floor_area_under_construction", "在建面积"
     FLOOR_AREA_COMPLETED = "floor_area_completed", "新建成面积"
     COMPLETED_INVESTMENT_GROWTH = "completed_investment_growth", "完成投资增速"
+    LEADS_SIGNED_AMOUNT = "leads_signed_amount", "招商引资签约总额"
+    LEADS_SIGNED = "leads_signed", "招商引资签约项目数"
+    LEADS_LANDED = "leads_landed", "招商引资落地项目数"
 
 
 # The unit each metric is measured in; a target's value is in the same unit.
@@ -106,7 +109,12 @@ TARGET_METRIC_UNITS = {
     TargetMetric.FLOOR_AREA_UNDER_CONSTRUCTION: "㎡",
     TargetMetric.FLOOR_AREA_COMPLETED: "㎡",
     TargetMetric.COMPLETED_INVESTMENT_GROWTH: "%",
+    TargetMetric.LEADS_SIGNED_AMOUNT: "万元",
+    TargetMetric.LEADS_SIGNED: "个",
+    TargetMetric.LEADS_LANDED: "个",
 }
+# Metrics counted over the 招商引资 leads (reports.lead_stats), not over a scope of projects.
+LEAD_METRICS = {TargetMetric.LEADS_SIGNED_AMOUNT, TargetMetric.LEADS_SIGNED, TargetMetric.LEADS_LANDED}
 
 
 class TargetState(models.TextChoices):

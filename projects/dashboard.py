@@ -88,6 +88,7 @@ def dashboard_figures(*, user, as_of: date) -> dict:
         ),
         "overdue_approval_count": overdue_approvals.count(),
         "visits_by_official": reports.visits_by_official(projects=flagged),
+        "leads": reports.lead_stats(year=year, as_of=as_of),
         "warning_levels": WarningLevel,
     }
 
@@ -125,6 +126,13 @@ def chart_data(figures: dict) -> dict:
             "time_progress": [p.time_progress for p in figures["targets"]],
             "colour": [TARGET_STATE_COLOURS[p.state] for p in figures["targets"]],
         },
+        "funnel": [
+            {"name": "线索", "value": figures["leads"]["leads"]},
+            {"name": "已对接", "value": figures["leads"]["contacted"]},
+            {"name": "在谈", "value": figures["leads"]["negotiating"]},
+            {"name": "签约", "value": figures["leads"]["signed"]["count"]},
+            {"name": "落地", "value": figures["leads"]["landed"]},
+        ],
         "visits": {
             "officials": [row["official"]["name"] for row in figures["visits_by_official"]],
             "compliance_rate": [row["compliance_rate"] for row in figures["visits_by_official"]],

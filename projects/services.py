@@ -14,6 +14,7 @@ from django.utils import timezone
 from projects.choices import (
     FINAL_LEAD_STAGES,
     LEAD_CONVERTIBLE_STAGES,
+    LEAD_METRICS,
     LEAD_STAGE_DATE_FIELD,
     MILESTONE_KIND_REACHED_BY_STATUS,
     LeadStage,
@@ -588,6 +589,8 @@ def _target_check(target: Target) -> None:
         if target.year and period.end.year != target.year:
             errors["due_period"] = [f"期限应在目标年度（{target.year}年）之内。"]
     target.scope = (target.scope or "").strip().lstrip("?")
+    if target.metric in LEAD_METRICS and target.scope:
+        errors["scope"] = ["招商引资指标按全部线索统计，不按项目范围：范围应留空。"]
     try:
         project_scope(target.scope, queryset=Project.objects.with_flags(today()), as_of=today())
     except ValidationError as exc:

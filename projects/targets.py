@@ -1,7 +1,8 @@
 """目标任务 against the data: each target's actual figure, rate, time progress and state as of a day.
 
 Every project figure of every target comes from one aggregate query: each target adds its own
-filtered sums and counts over the projects its scope selects. Python only divides the sums.
+filtered sums and counts over the projects its scope selects. The 招商引资 figures come from
+`reports.lead_stats`, once per year asked for. Python only divides the sums.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from projects.choices import (
+    LEAD_METRICS,
     STARTED_STATUSES,
     MilestoneKind,
     ProjectCategory,
@@ -23,7 +25,7 @@ from projects.filters import project_scope
 from projects.models import Milestone, Project, StatusUpdate, Target
 from projects.periods import time_progress_toward
 from projects.rates import rate
-from projects.reports import CENTS, has_started
+from projects.reports import CENTS, has_started, lead_stats
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,9 @@ def _milestone_done_in(kind: str, span: tuple[date, date]) -> Exists:
 
 
 def _aggregates(target: Target, projects: QuerySet[Project], as_of: date) -> dict:
-    """The sums and counts `target` needs, each keyed by the target's id."""
+    """The sums and counts `target` needs over projects, each keyed by the target's id."""
+    if target.metric in LEAD_METRICS:
+        return {}
     key = f"t{target.pk}_"
     in_scope = Q(pk__in=project_scope(target.scope, queryset=projects.filter(year=target.year), as_of=as_of).values("pk"))
     metric = target.metric
@@ -108,9 +112,19 @@ def _percent(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(CENTS)
 
 
-def _actual(target: Target, row: dict) -> Decimal | None:
+def _lead_actual(metric: str, figures: dict) -> Decimal:
+    if metric == TargetMetric.LEADS_SIGNED_AMOUNT:
+        return figures["signed"]["amount"]
+    if metric == TargetMetric.LEADS_SIGNED:
+        return Decimal(figures["signed"]["count"]).quantize(CENTS)
+    return Decimal(figures["landed"]).quantize(CENTS)
+
+
+def _actual(target: Target, row: dict, leads: dict) -> Decimal | None:
     key = f"t{target.pk}_"
     metric = target.metric
+    if metric in LEAD_METRICS:
+        return _lead_actual(metric, leads[target.year])
     if metric == TargetMetric.COMPLETION_RATE:
         return _percent(rate(row[key + "completed"] or 0, row[key + "planned"] or 0))
     if metric == TargetMetric.START_RATE:
@@ -146,9 +160,11 @@ def target_progress(*, targets: QuerySet[Target], as_of: date) -> list[TargetPro
     for target in targets:  # builds SQL expressions; the projects are summed by the database
         aggregates.update(_aggregates(target, projects, as_of))
     row = Project.objects.filter(year__in=years).aggregate(**aggregates) if aggregates else {}
+    lead_years = {target.year for target in targets if target.metric in LEAD_METRICS}
+    leads = {year: lead_stats(year=year, as_of=as_of) for year in sorted(lead_years)}
     result = []
     for target in targets:
-        actual = _actual(target, row)
+        actual = _actual(target, row, leads)
         target_rate = None if actual is None else rate(actual, target.value)
         progress = time_progress_toward(as_of, start=date(target.year, 1, 1), end=target.due_date)
         state = target_state(actual=actual, value=target.value, rate_=target_rate, time_progress=progress,

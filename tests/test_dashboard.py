@@ -89,6 +89,9 @@ def test_dashboard_figures_equal_the_apis(seed, office, reader_client):
         if api["annual_plan"] == "0.00" and not rows:
             continue
         assert _json({k: v for k, v in rows[0].items() if k in api}) == api
+    leads = reader_client.get("/api/v1/stats/leads/", {"as_of": MEETING, "year": "2023"}).json()
+    assert {k: v for k, v in _json(context["leads"]).items() if k not in ("by_source", "by_sector")} == \
+        {k: v for k, v in leads.items() if k not in ("by_source", "by_sector")}
     for row in context["lights"]:
         dept = row["department"]["code"]
         api = reader_client.get("/api/v1/stats/summary/", {"as_of": MEETING, "department": dept}).json()

@@ -364,5 +364,51 @@ def test_stats_targets_query_count_is_constant(admin_client):
     for metric in ("completion_rate", "start_rate", "project_count", "floor_area_started",
                    "floor_area_under_construction", "floor_area_completed", "completed_investment_growth"):
         _target(metric, "10", scope="is_overdue=false&level=district", name=metric)
+    for metric in ("leads_signed_amount", "leads_signed", "leads_landed"):
+        _target(metric, "10", name=metric)
+    one += 3  # the lead figures of the year: reports.lead_stats, whatever the number of lead targets
     assert _count(admin_client, params) == one
-    assert one <= 5
+    assert one <= 8
+
+
+# --- 招商引资 metrics (reports.lead_stats) --------------------------------------------------------
+
+
+def test_lead_metrics_count_moves_dated_in_the_year_up_to_as_of():
+    from tests.factories import LeadFactory, move_lead
+
+    move_lead(LeadFactory(amount=Decimal("1000"), received_on=date(2022, 12, 1)), ("signed", "2022-12-31"),
+              ("landed", "2023-01-01"))
+    move_lead(LeadFactory(amount=Decimal("200"), received_on=date(2022, 12, 20)), ("signed", "2023-01-01"))
+    move_lead(LeadFactory(amount=Decimal("30")), ("signed", "2023-05-04"), ("landed", "2023-05-04"))
+    tomorrow = LeadFactory(amount=Decimal("4000"))
+    amount = _target("leads_signed_amount", "1900000", name="“三个一批”全年签约项目总投资")
+    signed = _target("leads_signed", "10", name="新签约")
+    landed = _target("leads_landed", "2", name="落户")
+    figures = _figures(AS_OF)
+    assert figures[amount.name].actual == Decimal("230.00")  # the 2022 signing is not 2023's
+    assert figures[signed.name].actual == Decimal("2.00")
+    assert figures[landed.name].actual == Decimal("2.00")
+    assert figures[landed.name].state == TargetState.ACHIEVED
+    move_lead(tomorrow, ("signed", "2023-05-05"))
+    assert _figures(AS_OF)[amount.name].actual == Decimal("230.00")  # dated after as_of
+    assert _figures(date(2023, 5, 5))[amount.name].actual == Decimal("4230.00")
+
+
+def test_lead_metrics_equal_stats_leads(admin_client):
+    from tests.factories import LeadFactory, move_lead
+
+    move_lead(LeadFactory(amount=Decimal("270200")), ("signed", "2023-03-01"))
+    _target("leads_signed_amount", "1900000", name="签约总额")
+    stats = admin_client.get("/api/v1/stats/leads/", {"year": "2023", "as_of": "2023-05-04"}).json()
+    [row] = admin_client.get(STATS, {"as_of": "2023-05-04"}).json()["targets"]
+    assert row["actual"] == stats["signed"]["amount"] == "270200.00"
+    assert row["rate"] == 14.2
+
+
+def test_lead_metrics_take_no_scope(admin_client):
+    response = admin_client.post(TARGETS, {"year": 2023, "name": "签约", "metric": "leads_signed", "value": "10",
+                                           "scope": "sector=industry"}, format="json")
+    assert response.status_code == 400
+    assert "scope" in response.json()
+    assert not Target.objects.exists()

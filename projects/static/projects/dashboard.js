@@ -83,14 +83,12 @@
           return { value: v, itemStyle: { color: v === 100 ? c.green : (v >= 60 ? c.yellow : c.red) } }; }) }]
       }
     };
-    if (data.funnel) {
-      options.funnel = {
-        tooltip: { trigger: "item", formatter: "{b}：{c}" },
-        series: [{ type: "funnel", left: "10%", width: "80%", sort: "none", minSize: "20%",
-                   label: { show: true, position: "inside", formatter: "{b} {c}" },
-                   data: data.funnel }]
-      };
-    }
+    options.funnel = {
+      tooltip: { trigger: "item", formatter: "{b}：{c}" },
+      series: [{ type: "funnel", left: "10%", width: "80%", top: 8, bottom: 8, sort: "none", minSize: "20%",
+                 label: { show: true, position: "inside", formatter: "{b} {c}" },
+                 data: data.funnel }]
+    };
     // A chart whose figures are all missing says so instead of showing empty axes.
     function noData(values, message) {
       return values.every(function (v) { return v == null; }) ?
@@ -98,6 +96,7 @@
     }
     Object.assign(options.investment, noData(data.investment.completion_rate, "暂无年度计划投资数据"));
     Object.assign(options.visits, noData(data.visits.compliance_rate, "暂无在建项目"));
+    Object.assign(options.funnel, noData(data.funnel.map(function (step) { return step.value || null; }), "本年度暂无招商引资线索"));
     Object.assign(options.targets, noData(data.targets.rate.length ? data.targets.rate : [null], "暂无目标任务数据"));
     document.querySelectorAll("#cockpit [data-chart]").forEach(function (element) {
       var option = options[element.getAttribute("data-chart")];
