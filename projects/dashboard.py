@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from projects import reports, selectors
 from projects.choices import LIGHT_COLOURS, ProjectLevel, Role, Sector, TargetState, WarningLevel
-from projects.dates import default_as_of, is_live
+from projects.dates import default_as_of
 from projects.models import Project
 from projects.roles import role_of
 from projects.targets import target_progress
@@ -61,7 +61,7 @@ def _with_days_overdue(milestones, as_of: date) -> list:
 def dashboard_figures(*, user, as_of: date) -> dict:
     """Everything the dashboard shows for `as_of`, over the key-project list of as_of's year."""
     year = as_of.year
-    flagged = Project.objects.with_flags(as_of, live=is_live(as_of)).filter(year=year)
+    flagged = selectors.project_list(as_of=as_of).filter(year=year)
     own = _own_projects(user, flagged)
     overdue_milestones = selectors.milestone_list(as_of=as_of).filter(is_overdue=True, project__year=year)
     overdue_approvals = selectors.approval_item_list(as_of=as_of).filter(is_overdue=True, project__year=year)
