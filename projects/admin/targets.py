@@ -2,14 +2,16 @@
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin
+from projects.admin_roles import PolicyAdminMixin
 from projects.dashboard import dashboard_callback
 from projects.models import Target
 
 
 @admin.register(Target)
-class TargetAdmin(ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class TargetAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     """The deadline is derived from 期限 and the scope checked by the project filters (target_create)."""
 
     list_display = ["name", "year", "metric", "value", "unit", "scope", "due_period", "due_date"]
