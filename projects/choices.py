@@ -148,6 +148,8 @@ STARTED_STATUSES = {
     ProjectStatus.COMPLETED,
     ProjectStatus.OPERATING,
 }
+# Built: a report in these statuses stands for 形象进度 100%.
+FINISHED_STATUSES = {ProjectStatus.COMPLETED, ProjectStatus.OPERATING}
 
 # Reaching a status completes the open milestones of this kind.
 MILESTONE_KIND_REACHED_BY_STATUS = {

@@ -23,8 +23,10 @@ from projects.choices import (
     TargetMetric,
     WarningLevel,
 )
+from projects.dates import QUERY_DATES, parse_date, parse_query_datetime
 from projects.models import (
     ApprovalItem,
+    Department,
     Lead,
     Milestone,
     Official,
@@ -110,23 +112,63 @@ class TextListFilter(IdListFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
-class DepartmentFilter(filters.Filter):
-    """A department by integer id or by code (codes contain a letter); several allowed."""
+class ReferenceListField(CSVListField):
+    """Related objects named by integer id (or, where the model has one, by code); every one must exist."""
 
-    field_class = CSVListField
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, model, by_code: bool = False, **kwargs):
+        self.model, self.by_code = model, by_code
         kwargs.setdefault("item_field", forms.CharField(max_length=40))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        items = super().clean(value)
+        if not items:
+            return []
+        # isdecimal, not isdigit: "²" is a digit that int() rejects.
+        ids = {int(item) for item in items if item.isdecimal() and int(item) <= MAX_ID}
+        codes = {item for item in items if not item.isdecimal()}
+        if codes and not self.by_code:
+            raise ValidationError("应为整数 id：%(values)s。", code="invalid", params={"values": "、".join(sorted(codes))})
+        if self.by_code:
+            rows = list(self.model.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).values_list("pk", "code"))
+        else:
+            rows = [(pk, None) for pk in self.model.objects.filter(pk__in=ids).values_list("pk", flat=True)]
+        known = {str(pk) for pk, _ in rows} | {code for _, code in rows}
+        unknown = [item for item in items if (str(int(item)) if item.isdecimal() else item) not in known]
+        if unknown:
+            raise ValidationError(
+                "没有这样的%(model)s：%(values)s。", code="unknown",
+                params={"model": self.model._meta.verbose_name, "values": "、".join(unknown[:10])},
+            )
+        return sorted({pk for pk, _ in rows})
+
+
+class ReferenceFilter(filters.Filter):
+    """A filter on a related object: an unknown id or code is 400, never an empty answer."""
+
+    field_class = ReferenceListField
+
+    def __init__(self, *args, model, by_code: bool = False, **kwargs):
+        kwargs.update(model=model, by_code=by_code)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        # isdecimal, not isdigit: "²" is a digit that int() rejects.
-        ids = [int(item) for item in value if item.isdecimal() and int(item) <= MAX_ID]
-        codes = [item for item in value if not item.isdecimal()]
-        return qs.filter(Q(**{f"{self.field_name}_id__in": ids}) | Q(**{f"{self.field_name}__code__in": codes}))
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1}})
+class IdReferenceFilter(ReferenceFilter):
+    """One or more ids of existing rows: `?lead_official=3,4`."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class DepartmentFilter(ReferenceFilter):
+    """A department by integer id or by code (codes contain a letter); several allowed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, model=Department, by_code=True, **kwargs)
 
 
 class StrictBooleanField(forms.Field):
@@ -158,7 +200,40 @@ class StrictBooleanFilter(filters.Filter):
 class PeriodField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
-        return parse_period(value) if value else None
+        if not value:
+            return None
+        period = parse_period(value)
+        QUERY_DATES.check(period.start)
+        QUERY_DATES.check(period.end)
+        return period
+
+
+class QueryDateField(forms.CharField):
+    """A date asked about: YYYY-MM-DD within 1900–2999, the impossible day named."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_date(value, QUERY_DATES) if value else None
+
+
+class QueryDateTimeField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_query_datetime(value) if value else None
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": QUERY_DATES.pattern})
+class DateFilter(filters.Filter):
+    """`?x_before=` / `?x_after=`: a date, bounds included."""
+
+    field_class = QueryDateField
+
+
+@extend_schema_field({"type": "string", "format": "date-time"})
+class DateTimeFilter(filters.Filter):
+    """A moment for incremental sync; a date means its midnight, a naive time is Asia/Shanghai."""
+
+    field_class = QueryDateTimeField
 
 
 class OrderingFilter(filters.OrderingFilter):
@@ -206,15 +281,15 @@ class ProjectFilterSet(AsOfFilterSet):
     batch = MultiChoiceFilter(choices=BatchKind.choices, method="filter_batch", label="“三个一批”批次类型")
     batch_period = IdListFilter(method="filter_batch_period", label="“三个一批”期数")
     department = DepartmentFilter(field_name="department")
-    lead_official = IdListFilter(field_name="lead_official")
+    lead_official = IdReferenceFilter(field_name="lead_official", model=Official)
     is_overdue = StrictBooleanFilter(field_name="is_overdue")
     warning_level = MultiChoiceFilter(choices=WarningLevel.choices)
     visit_overdue = StrictBooleanFilter(field_name="visit_overdue")
-    due_before = filters.DateFilter(field_name="next_due_date", lookup_expr="lte")
-    due_after = filters.DateFilter(field_name="next_due_date", lookup_expr="gte")
+    due_before = DateFilter(field_name="next_due_date", lookup_expr="lte")
+    due_after = DateFilter(field_name="next_due_date", lookup_expr="gte")
     due_period = _period_filter("有未完成节点在该期限内到期（2023-Q2、2023-06 或 2023-06-15）")
     search = filters.CharFilter(method="filter_search", label="名称、编号或建设单位包含")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
     ordering = OrderingFilter(fields=(
         "name", "code", "next_due_date", "updated_at", "total_investment", "completed_investment",
     ))
@@ -282,15 +357,15 @@ def project_scope(scope: str, *, queryset, as_of):
 class ProjectScopedFilterSet(AsOfFilterSet):
     """Filters shared by the records that belong to a project."""
 
-    project = IdListFilter(field_name="project")
+    project = IdReferenceFilter(field_name="project", model=Project)
     department = DepartmentFilter(field_name="project__department")
-    lead_official = IdListFilter(field_name="project__lead_official")
+    lead_official = IdReferenceFilter(field_name="project__lead_official", model=Official)
 
 
 class DeadlineFilterSet(ProjectScopedFilterSet):
     is_overdue = StrictBooleanFilter(field_name="is_overdue")
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = DateFilter(field_name="due_date", lookup_expr="gte")
     due_period = _period_filter("截止日期在该期限内（2023-Q2、2023-06 或 2023-06-15）")
     completed = StrictBooleanFilter(method="filter_completed", label="截至 as_of 是否已完成")
 
@@ -324,10 +399,10 @@ class ApprovalItemFilterSet(DeadlineFilterSet):
 
 
 class VisitFilterSet(ProjectScopedFilterSet):
-    official = IdListFilter(field_name="official")
+    official = IdReferenceFilter(field_name="official", model=Official)
     kind = MultiChoiceFilter(choices=Visit._meta.get_field("kind").choices)
-    visited_after = filters.DateFilter(field_name="visited_on", lookup_expr="gte")
-    visited_before = filters.DateFilter(field_name="visited_on", lookup_expr="lte")
+    visited_after = DateFilter(field_name="visited_on", lookup_expr="gte")
+    visited_before = DateFilter(field_name="visited_on", lookup_expr="lte")
 
     class Meta:
         model = Visit
@@ -335,8 +410,8 @@ class VisitFilterSet(ProjectScopedFilterSet):
 
 
 class StatusUpdateFilterSet(ProjectScopedFilterSet):
-    reported_after = filters.DateFilter(field_name="reported_on", lookup_expr="gte")
-    reported_before = filters.DateFilter(field_name="reported_on", lookup_expr="lte")
+    reported_after = DateFilter(field_name="reported_on", lookup_expr="gte")
+    reported_before = DateFilter(field_name="reported_on", lookup_expr="lte")
 
     class Meta:
         model = StatusUpdate

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 
+from projects.dates import QUERY_DATES, day_of
 from projects.rates import rate
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
@@ -38,7 +39,7 @@ def parse_period(value: str) -> Period:
             end = date(year, month, calendar.monthrange(year, month)[1])
             return Period(f"{year:04d}-{month:02d}", start, end)
         if match := _DAY.match(text):
-            day = date(int(match[1]), int(match[2]), int(match[3]))
+            day = day_of(int(match[1]), int(match[2]), int(match[3]), text)
             return Period(day.isoformat(), day, day)
     except ValueError:
         pass
@@ -50,11 +51,17 @@ def parse_period(value: str) -> Period:
 
 
 def parse_iso_week(value: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week such as 2023-W19; raises ValidationError otherwise."""
+    """Monday and Sunday of an ISO week such as 2023-W19, of a year asked about (1900–2999)."""
     text = (value or "").strip()
     if match := _WEEK.match(text):
+        year = int(match[1])
+        if not QUERY_DATES.first.year <= year <= QUERY_DATES.last.year:
+            raise ValidationError(
+                "%(value)s 超出允许范围：年份应在 %(first)s 与 %(last)s 之间。", code="date_out_of_range",
+                params={"value": text, "first": QUERY_DATES.first.year, "last": QUERY_DATES.last.year},
+            )
         try:
-            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            monday = date.fromisocalendar(year, int(match[2]), 1)
             return monday, monday + timedelta(days=6)
         except ValueError:
             pass

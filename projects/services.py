@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from projects.choices import (
     FINAL_LEAD_STAGES,
+    FINISHED_STATUSES,
     LEAD_CONVERTIBLE_STAGES,
     LEAD_METRICS,
     LEAD_STAGE_DATE_FIELD,
@@ -26,7 +27,7 @@ from projects.choices import (
     status_move_allowed,
     statuses_passed,
 )
-from projects.dates import check_event_day, today
+from projects.dates import check_written_date, today
 from projects.exceptions import Conflict, IdempotencyKeyReused, PreconditionFailed
 from projects.models import (
     ApprovalItem,
@@ -60,11 +61,6 @@ def _save(instance: models.Model, **clean_kwargs) -> models.Model:
 def _assign(instance: models.Model, data: dict[str, Any]) -> None:
     for field, value in data.items():
         setattr(instance, field, value)
-
-
-def _not_in_future(field: str, value: date | None) -> None:
-    if value is not None and value > today():
-        raise ValidationError({field: [f"日期不能晚于今天（{today().isoformat()}）。"]})
 
 
 def _check_version(project: Project, expected_version: int | None) -> None:
@@ -161,7 +157,7 @@ def _check_delivery(project: Project) -> None:
     if project.sector != Sector.HOUSING and any(getattr(project, field) for field in DELIVERY_FIELDS):
         raise ValidationError({"delivery": ["保交楼（一楼一策一专班一银行）只适用于安居保障（housing）项目。"]})
     try:
-        check_event_day("delivery_stalled_since", project.delivery_stalled_since)
+        check_written_date("delivery_stalled_since", project.delivery_stalled_since, event=True)
     except ValidationError as exc:
         raise ValidationError({"delivery": [f"停工/窝工起始日：{message}" for message in exc.messages]}) from exc
 
@@ -265,7 +261,7 @@ def status_update_create(
             ).exists():
                 return _replay(_first_report(user, idempotency_key), fingerprint), False
             reported_on = reported_on or today()
-            _not_in_future("reported_on", reported_on)
+            check_written_date("reported_on", reported_on, event=True)
             old_status = project.status
             _project_apply_report(
                 project, status=status or old_status, completed_investment=completed_investment,
@@ -306,6 +302,13 @@ def _project_apply_report(
                 f"累计完成投资不能减少（当前 {project.completed_investment} 万元）。"
             ]})
         project.completed_investment = completed_investment
+    if status in FINISHED_STATUSES:
+        # A finished project is built: its 形象进度 is 100%, said or not.
+        if progress_percent is not None and progress_percent < 100:
+            raise ValidationError({"progress_percent": [
+                f"项目“{ProjectStatus(status).label}”时形象进度应为 100%，不能是 {progress_percent}%。"
+            ]})
+        progress_percent = 100
     if progress_percent is not None:
         project.progress_percent = progress_percent
     if status != old_status:
@@ -338,12 +341,14 @@ def _deadline(due_period, due_date, current: Milestone | None) -> tuple[str, dat
             period = parse_period(due_period)
         except ValidationError as exc:
             raise ValidationError({"due_period": exc.messages}) from exc
+        check_written_date("due_period", period.end)
         if due_date not in (_UNSET, None) and due_date != period.end:
             raise ValidationError({"due_date": [
                 f"与期限 {period.text} 不一致：该期限的截止日期是 {period.end.isoformat()}。"
             ]})
         return period.text, period.end
     if due_date not in (_UNSET, None):
+        check_written_date("due_date", due_date)
         return due_date.isoformat(), due_date
     return "", None
 
@@ -351,7 +356,7 @@ def _deadline(due_period, due_date, current: Milestone | None) -> tuple[str, dat
 @transaction.atomic
 def milestone_create(*, project: Project, user, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
     """Add a milestone to a project; its deadline is a period or a day, or none."""
-    _not_in_future("completed_on", data.get("completed_on"))
+    check_written_date("completed_on", data.get("completed_on"), event=True)
     milestone = Milestone(project=project, **data)
     milestone.due_period, milestone.due_date = _deadline(due_period, due_date, None)
     _save(milestone)
@@ -362,7 +367,7 @@ def milestone_create(*, project: Project, user, due_period=_UNSET, due_date=_UNS
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, user, due_period=_UNSET, due_date=_UNSET, **data) -> Milestone:
     """Change a milestone, e.g. complete it with `completed_on`."""
-    _not_in_future("completed_on", data.get("completed_on"))
+    check_written_date("completed_on", data.get("completed_on"), event=True)
     old_project_id = milestone.project_id
     _assign(milestone, data)
     milestone.due_period, milestone.due_date = _deadline(due_period, due_date, milestone)
@@ -383,7 +388,7 @@ def milestone_delete(*, milestone: Milestone, user) -> None:
 
 
 def _visit_write(visit: Visit, data: dict) -> Visit:
-    _not_in_future("visited_on", data.get("visited_on"))
+    check_written_date("visited_on", data.get("visited_on"), event=True)
     old_project_id = visit.project_id
     _assign(visit, data)
     if visit.official_id is None:
@@ -421,14 +426,16 @@ def visit_delete(*, visit: Visit, user) -> None:
 @transaction.atomic
 def approval_item_create(*, user, **data) -> ApprovalItem:
     """Create a joint-approval item (联审联批事项)."""
-    _not_in_future("completed_on", data.get("completed_on"))
+    check_written_date("completed_on", data.get("completed_on"), event=True)
+    check_written_date("due_date", data.get("due_date"))
     return _save(ApprovalItem(**data))
 
 
 @transaction.atomic
 def approval_item_update(*, approval_item: ApprovalItem, user, **data) -> ApprovalItem:
     """Change a joint-approval item, e.g. complete it with `completed_on`."""
-    _not_in_future("completed_on", data.get("completed_on"))
+    check_written_date("completed_on", data.get("completed_on"), event=True)
+    check_written_date("due_date", data.get("due_date"))
     _assign(approval_item, data)
     return _save(approval_item)
 
@@ -452,7 +459,7 @@ def lead_create(*, user, received_on: date | None = None, **data) -> Lead:
         if data.get(field) not in (None, "", LeadStage.LEAD):
             raise ValidationError({field: ["新线索从“线索”阶段开始；后续阶段请通过推进记录（moves）登记。"]})
         data.pop(field, None)
-    lead = Lead(received_on=check_event_day("received_on", received_on or today()), **data)
+    lead = Lead(received_on=check_written_date("received_on", received_on or today(), event=True), **data)
     return _save(lead)
 
 
@@ -515,7 +522,7 @@ def lead_move_create(
                     return _replay(first, fingerprint), False
             if stage not in LeadStage.values:
                 raise ValidationError({"stage": [f"“{stage}”不是有效的阶段。"]})
-            moved_on = check_event_day("moved_on", moved_on or today())
+            moved_on = check_written_date("moved_on", moved_on or today(), event=True)
             current = lead.stage
             if not lead_move_allowed(current, stage):
                 raise ValidationError({"stage": [_refusal(current, stage)]})

@@ -352,12 +352,14 @@ def test_unauthenticated_spreadsheet_request_answers_json(anon_client, fmt, path
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_detail_or_write_with_a_tabular_format_is_404_not_500(admin_client, project_a, fmt):
+def test_a_detail_or_write_with_a_tabular_format_is_400_naming_the_formats_offered(admin_client, project_a, fmt):
     detail = admin_client.get(f"/api/v1/projects/{project_a.pk}/", {"format": fmt})
     reports = admin_client.get(f"/api/v1/projects/{project_a.pk}/status-updates/", {"format": fmt})
     write = admin_client.patch(f"/api/v1/projects/{project_a.pk}/?format={fmt}", {"name": "x"}, format="json")
-    assert (detail.status_code, reports.status_code, write.status_code) == (404, 404, 404)
+    assert (detail.status_code, reports.status_code, write.status_code) == (400, 400, 400)
     assert detail["Content-Type"].startswith("application/json")
+    message = detail.json()["format"][0]
+    assert fmt in message and "json" in message and "xlsx、" not in message
     project_a.refresh_from_db()
     assert project_a.name != "x"
 

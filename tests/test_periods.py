@@ -45,9 +45,14 @@ def test_day_is_its_own_deadline(text):
     assert period.text == text
 
 
+@pytest.mark.parametrize("text", ["2023-02-29", "2023-04-31", "2023-02-30"])  # 2023 is not a leap year
+def test_impossible_day_is_named(text):
+    with pytest.raises(ValidationError) as caught:
+        parse_period(text)
+    assert caught.value.messages == [f"{text} 不是有效日期。"]
+
+
 @pytest.mark.parametrize("text", [
-    "2023-02-29",  # not a leap year
-    "2023-04-31",
     "2023-Q0",
     "2023-Q5",
     "2023-13",
@@ -95,6 +100,18 @@ def test_bad_iso_week_is_validation_error(text):
     with pytest.raises(ValidationError) as caught:
         parse_iso_week(text)
     assert "2023-W19" in " ".join(caught.value.messages)
+
+
+@pytest.mark.parametrize("text", ["9999-W52", "0001-W01", "1899-W52", "3000-W01"])
+def test_iso_week_of_a_year_outside_1900_2999_is_validation_error_not_overflow(text):
+    with pytest.raises(ValidationError) as caught:
+        parse_iso_week(text)
+    assert "1900" in " ".join(caught.value.messages) and "2999" in " ".join(caught.value.messages)
+
+
+@pytest.mark.parametrize("text, expected", [("1900-W01", date(1900, 1, 1)), ("2999-W52", date(2999, 12, 23))])
+def test_iso_weeks_at_the_bounds_are_accepted(text, expected):
+    assert parse_iso_week(text)[0] == expected
 
 
 @pytest.mark.parametrize("as_of, year, expected", [

@@ -1,7 +1,6 @@
 """GET /stats/summary/ and GET /reports/weekly/ (每周通报), with spreadsheet downloads of the bulletin."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
@@ -23,7 +22,13 @@ from projects.api.exports import (
 from projects.api.lead_serializers import LeadMoveRowSerializer
 from projects.api.renderers import Sheet, Workbook
 from projects.api.targets import TargetProgressSerializer
-from projects.api.views import AS_OF_PARAMETER, AsOfMixin, TabularExportMixin
+from projects.api.views import (
+    AS_OF_PARAMETER,
+    EXPORT_FORMAT_PARAMETER,
+    AsOfMixin,
+    TabularExportMixin,
+    export_responses,
+)
 from projects.choices import (
     BatchKind,
     MilestoneState,
@@ -209,8 +214,8 @@ def _count_rows(counts: dict, choices) -> list[dict]:
 
 
 @extend_schema(
-    parameters=[AS_OF_PARAMETER, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"])],
-    responses=StatsSummarySerializer,
+    parameters=[AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER],
+    responses=export_responses(StatsSummarySerializer),
     summary="汇总指标",
 )
 class StatsSummaryView(TabularExportMixin, ProjectReportView):
@@ -245,10 +250,13 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
 @extend_schema(
     parameters=[
         AS_OF_PARAMETER,
-        OpenApiParameter("week", OpenApiTypes.STR, description="ISO 周，如 2023-W19；默认 as_of 所在周"),
-        OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"]),
+        OpenApiParameter(
+            "week", {"type": "string", "pattern": r"^(19\d\d|2\d\d\d)-[Ww](0[1-9]|[1-4]\d|5[0-3])$"},
+            description="ISO 周，如 2023-W19（1900–2999 年）；默认 as_of 所在周",
+        ),
+        EXPORT_FORMAT_PARAMETER,
     ],
-    responses=WeeklyBulletinSerializer,
+    responses=export_responses(WeeklyBulletinSerializer),
     summary="每周通报",
 )
 class WeeklyBulletinView(TabularExportMixin, ProjectReportView):

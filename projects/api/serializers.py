@@ -6,6 +6,8 @@ Input serializers only validate: the view hands their data to the entity's servi
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -24,6 +26,7 @@ from projects.choices import (
     WarningLevel,
     WarningRule,
 )
+from projects.dates import WRITTEN_DATES, parse_date
 from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
 from projects.services import DELIVERY_FIELDS
 from projects.warnings import warning_reasons
@@ -42,12 +45,33 @@ class DisplayField(serializers.Field):
         return self.labels.get(value, value)
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": WRITTEN_DATES.pattern})
+class WrittenDateField(serializers.DateField):
+    """A date a write stores: YYYY-MM-DD in 2000–2099, an impossible day named in the error."""
+
+    def to_internal_value(self, value):
+        try:
+            return parse_date(value, WRITTEN_DATES)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+# Input serializers: a model's dates are read by WrittenDateField.
+class WriteSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateField: WrittenDateField}
+
+
 def code_field(choices, **kwargs) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices.choices, **kwargs)
 
 
 def _as_of(serializer) -> date:
     return serializer.context["as_of"]
+
+
+# A written deadline: a quarter, a month or a day of 2000–2099 (the service parses and checks it).
+PERIOD_PATTERN = r"^20\d\d-([Qq][1-4]|0[1-9]|1[0-2]|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 
 
 # --- brief forms for nesting ------------------------------------------------------------------
@@ -116,7 +140,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class OfficialSerializer(serializers.ModelSerializer):
-    department = DepartmentBriefSerializer(read_only=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     project_count = serializers.IntegerField(read_only=True)
     overdue_project_count = serializers.IntegerField(read_only=True)
     visit_overdue_project_count = serializers.IntegerField(read_only=True)
@@ -127,7 +151,7 @@ class OfficialSerializer(serializers.ModelSerializer):
                   "overdue_project_count", "visit_overdue_project_count"]
 
 
-class OfficialWriteSerializer(serializers.ModelSerializer):
+class OfficialWriteSerializer(WriteSerializer):
     class Meta:
         model = Official
         fields = ["name", "title", "department", "phone", "is_active"]
@@ -215,7 +239,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return LeadBriefSerializer(lead).data if lead else None
 
 
-class ProjectWriteSerializer(serializers.ModelSerializer):
+class ProjectWriteSerializer(WriteSerializer):
     batches = BatchSerializer(many=True, required=False)
     delivery = DeliverySerializer(required=False, allow_null=True,
                                   help_text="保交楼，仅安居保障项目；给出的键被修改，null 清空")
@@ -261,9 +285,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return (_as_of(self) - milestone.due_date).days if milestone.is_overdue else 0
 
 
-class MilestoneWriteSerializer(serializers.ModelSerializer):
-    due_period = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=10,
-                                       help_text="2023-Q2、2023-06 或 2023-06-15；与 due_date 二选一")
+class MilestoneWriteSerializer(WriteSerializer):
+    due_period = serializers.RegexField(
+        PERIOD_PATTERN, required=False, allow_blank=True, allow_null=True, max_length=10,
+        help_text="2023-Q2、2023-06 或 2023-06-15（2000–2099 年）；与 due_date 二选一",
+        error_messages={"invalid": "应为 2000–2099 年的 2023-Q2（季度）、2023-06（月份）或 2023-06-15（日期）。"},
+    )
 
     class Meta:
         model = Milestone
@@ -296,7 +323,7 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000)
     problems = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    reported_on = serializers.DateField(required=False)
+    reported_on = WrittenDateField(required=False, help_text="默认今天；不能晚于今天")
 
 
 # --- visits and approvals ---------------------------------------------------------------------
@@ -314,7 +341,7 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VisitWriteSerializer(serializers.ModelSerializer):
+class VisitWriteSerializer(WriteSerializer):
     official = serializers.PrimaryKeyRelatedField(
         queryset=Official.objects.all(), required=False, help_text="默认为项目的分包领导",
     )
@@ -338,7 +365,7 @@ class ApprovalItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApprovalItemWriteSerializer(serializers.ModelSerializer):
+class ApprovalItemWriteSerializer(WriteSerializer):
     class Meta:
         model = ApprovalItem
         fields = ["project", "name", "department", "mode", "due_date", "completed_on", "note"]

@@ -4,11 +4,13 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -17,7 +19,7 @@ from projects import roles, selectors, services
 from projects.api import serializers as s
 from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
 from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
-from projects.dates import default_as_of
+from projects.dates import QUERY_DATES, default_as_of, parse_date
 from projects.exceptions import PreconditionFailed
 from projects.filters import (
     ApprovalItemFilterSet,
@@ -31,7 +33,8 @@ from projects.models import Project
 from projects.permissions import RoleWritePermission
 
 AS_OF_PARAMETER = OpenApiParameter(
-    "as_of", date, description="评估逾期、亮灯、调研和时序进度的日期（默认今天，Asia/Shanghai）",
+    "as_of", {"type": "string", "format": "date", "pattern": QUERY_DATES.pattern},
+    description="评估逾期、亮灯、调研和时序进度的日期（默认今天，Asia/Shanghai；1900–2999 年）",
 )
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER,
@@ -40,10 +43,11 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, description="详情响应中的 ETag；版本已过期时返回 412",
 )
+EXPORT_FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv", "xlsx"],
+    description="json（默认）；csv 或 xlsx 下载整份筛选结果（不分页），Excel/WPS 可直接打开",
+)
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
-
-
-AS_OF_MIN, AS_OF_MAX = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def parse_as_of(request) -> date:
@@ -51,13 +55,9 @@ def parse_as_of(request) -> date:
     if raw in (None, ""):
         return default_as_of()
     try:
-        as_of = date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationError({"as_of": [f"“{raw[:40]}”不是有效日期，应为 YYYY-MM-DD。"]}) from None
-    # The flags shift as_of by up to a few months; near date.min/max that overflows.
-    if not AS_OF_MIN <= as_of <= AS_OF_MAX:
-        raise ValidationError({"as_of": [f"应在 {AS_OF_MIN.isoformat()} 与 {AS_OF_MAX.isoformat()} 之间。"]})
-    return as_of
+        return parse_date(raw, QUERY_DATES)
+    except DjangoValidationError as exc:
+        raise ValidationError({"as_of": exc.messages}) from None
 
 
 def idempotency_key(request) -> str | None:
@@ -97,6 +97,16 @@ class AsOfMixin:
         return context
 
 
+def export_responses(serializer) -> dict:
+    """The 200 responses of an endpoint that also downloads as CSV or XLSX (`?format=`)."""
+    return {
+        (200, "application/json"): serializer,
+        # Basic types, so the download is not described as a paginated list.
+        (200, CSVRenderer.media_type): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV（带 BOM），中文表头"),
+        (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 工作簿"),
+    }
+
+
 class TabularExportMixin:
     """`?format=csv|xlsx` downloads the whole filtered list; errors still answer in JSON."""
 
@@ -130,7 +140,8 @@ class TabularExportMixin:
         return self.export_response(Workbook(f"{self.export_basename}-{self.as_of.isoformat()}", [sheet]))
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and self.is_export():
+        # Only a workbook has a spreadsheet form: errors and OPTIONS metadata answer in JSON.
+        if self.is_export() and not isinstance(response.data, Workbook):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -246,7 +257,8 @@ def _expected_version(request, project_pk) -> int | None:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[AS_OF_PARAMETER]),
+    list=extend_schema(parameters=[AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER],
+                       responses=export_responses(s.ProjectSerializer(many=True))),
     retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
     create=extend_schema(responses={201: s.ProjectSerializer}),
     update=extend_schema(parameters=[IF_MATCH_PARAMETER], responses={200: s.ProjectSerializer}),
@@ -323,7 +335,9 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[AS_OF_PARAMETER]), retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    list=extend_schema(parameters=[AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER],
+                       responses=export_responses(s.MilestoneSerializer(many=True))),
+    retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
     create=extend_schema(responses={201: s.MilestoneSerializer}),
     update=extend_schema(responses={200: s.MilestoneSerializer}),
     partial_update=extend_schema(responses={200: s.MilestoneSerializer}),
