@@ -223,6 +223,9 @@ class DepartmentViewSet(WritableViewSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[AS_OF_PARAMETER]), retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    create=extend_schema(responses={201: s.OfficialSerializer}),
+    update=extend_schema(responses={200: s.OfficialSerializer}),
+    partial_update=extend_schema(responses={200: s.OfficialSerializer}),
 )
 class OfficialViewSet(WritableViewSet):
     """分包领导（首席服务官）, with the counts of projects they lead as of `as_of`."""
