@@ -55,16 +55,19 @@ def parse_iso_week(value: str) -> tuple[date, date]:
     text = (value or "").strip()
     if match := _WEEK.match(text):
         year = int(match[1])
-        if not QUERY_DATES.first.year <= year <= QUERY_DATES.last.year:
-            raise ValidationError(
-                "%(value)s 超出允许范围：年份应在 %(first)s 与 %(last)s 之间。", code="date_out_of_range",
-                params={"value": text, "first": QUERY_DATES.first.year, "last": QUERY_DATES.last.year},
-            )
         try:
-            monday = date.fromisocalendar(year, int(match[2]), 1)
-            return monday, monday + timedelta(days=6)
+            # Years just outside keep date arithmetic clear of date.min/max; the overlap test decides.
+            monday = date.fromisocalendar(year, int(match[2]), 1) if 1800 <= year <= 3100 else None
         except ValueError:
-            pass
+            monday = None
+        else:
+            if monday is None or monday > QUERY_DATES.last or monday + timedelta(days=6) < QUERY_DATES.first:
+                raise ValidationError(
+                    "%(value)s 超出允许范围：应为 %(first)s 与 %(last)s 之间的一周。", code="date_out_of_range",
+                    params={"value": text, "first": QUERY_DATES.first.isoformat(),
+                            "last": QUERY_DATES.last.isoformat()},
+                )
+            return monday, monday + timedelta(days=6)
     raise ValidationError(
         "“%(value)s” 不是有效的 ISO 周：应为 2023-W19 这样的格式。",
         code="invalid_week",
