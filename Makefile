@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORTFOLIO_AS_OF ?= 2023-05-04
 
-.PHONY: run test venv dev-venv migrate seed schema bench clean
+.PHONY: run test fuzz venv dev-venv migrate seed schema bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ run: venv
 test: dev-venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q
+
+## make fuzz: the schema fuzz test with many examples per operation and a random seed; prints the totals
+FUZZ_EXAMPLES ?= 50
+fuzz: dev-venv
+	rm -f fuzz-report.tsv
+	status=0; FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_REPORT=fuzz-report.tsv \
+		$(PY) -m pytest -n 2 -q tests/test_fuzz.py || status=$$?; \
+	awk -F'\t' '{ cases += $$3; n = split($$4, codes, " "); \
+		for (i = 1; i <= n; i++) { split(codes[i], c, ":"); if (c[1] >= 500) errors += c[2] } } \
+		END { printf "%d operation-role pairs, %d generated cases, %d server errors\n", NR, cases, errors }' \
+		fuzz-report.tsv; \
+	exit $$status
 
 ## make schema: regenerate the committed OpenAPI schema after an API change
 schema: venv

@@ -120,9 +120,11 @@ def test_no_server_error_and_every_answer_matches_the_schema(api_schema, in_test
         statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS, headers=headers)
 
-    run()
+    try:
+        run()
+    finally:
+        if REPORT:
+            with open(REPORT, "a", encoding="utf-8") as report:
+                codes = " ".join(f"{code}:{count}" for code, count in sorted(statuses.items()))
+                report.write(f"{role}\t{method} {path}\t{sum(statuses.values())}\t{codes}\n")
     assert sum(statuses.values()) > 0
-    if REPORT:
-        with open(REPORT, "a", encoding="utf-8") as report:
-            codes = " ".join(f"{code}:{count}" for code, count in sorted(statuses.items()))
-            report.write(f"{role}\t{method} {path}\t{sum(statuses.values())}\t{codes}\n")
