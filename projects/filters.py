@@ -432,16 +432,16 @@ class LeadFilterSet(filters.FilterSet):
     stage = MultiChoiceFilter(choices=LeadStage.choices)
     sector = MultiChoiceFilter(choices=Sector.choices)
     department = DepartmentFilter(field_name="department")
-    official = IdListFilter(field_name="official")
+    official = IdReferenceFilter(field_name="official", model=Official)
     source = TextListFilter(field_name="source")
     year = IdListFilter(
         field_name="received_on__year", item_field=forms.IntegerField(min_value=2000, max_value=2100),
         label="收集年度",
     )
-    received_after = filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = filters.DateFilter(field_name="received_on", lookup_expr="lte")
-    signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    received_after = DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = DateFilter(field_name="received_on", lookup_expr="lte")
+    signed_after = DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_before = DateFilter(field_name="signed_on", lookup_expr="lte")
     search = filters.CharFilter(method="filter_search", label="名称或企业包含")
 
     class Meta:

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from projects import services
 from projects.dates import today
-from projects.models import ApprovalItem, Milestone, Project, StatusUpdate, Visit
-from tests.factories import ApprovalItemFactory, MilestoneFactory, ProjectFactory, VisitFactory
+from projects.models import ApprovalItem, Lead, LeadMove, Milestone, Project, StatusUpdate, Visit
+from tests.factories import ApprovalItemFactory, LeadFactory, MilestoneFactory, ProjectFactory, VisitFactory
 
 TOMORROW = "tomorrow"
 
@@ -42,6 +42,8 @@ DATE_PARAMETERS = [
     ("/api/v1/stats/summary/", "as_of"),
     ("/api/v1/stats/summary/", "due_before"),
     ("/api/v1/reports/weekly/", "as_of"),
+    ("/api/v1/leads/", "received_after"),
+    ("/api/v1/leads/", "signed_before"),
 ]
 
 
@@ -111,6 +113,8 @@ def test_updated_after_naive_datetime_is_read_in_shanghai(reader_client, project
     ("/api/v1/visits/", {"official": "999999"}, "official"),
     ("/api/v1/status-updates/", {"project": "999999"}, "project"),
     ("/api/v1/officials/", {"department": "nope"}, "department"),
+    ("/api/v1/leads/", {"official": "999999"}, "official"),
+    ("/api/v1/leads/", {"department": "CGJ"}, "department"),
 ])
 def test_unknown_code_or_id_in_a_filter_is_400_naming_it(reader_client, project_a, url, params, field):
     unknown = next(part for part in params[field].split(",") if part != "fgw")
@@ -252,6 +256,27 @@ def test_services_refuse_dates_out_of_range_so_the_admin_does_too(admin_client, 
     assert set(caught.value.message_dict) <= {"reported_on", "visited_on", "due_period", "completed_on", "due_date"}
     assert (StatusUpdate.objects.count(), Visit.objects.count(), Milestone.objects.count(),
             ApprovalItem.objects.count()) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "2100-01-01", TOMORROW, "2023-02-30"])
+def test_lead_dates_out_of_range_are_400_and_nothing_written(admin_client, dept_a, value):
+    lead = LeadFactory(department=dept_a)
+    bad(admin_client.post(f"/api/v1/leads/{lead.pk}/moves/", {"stage": "contacted", "moved_on": _date(value)},
+                          format="json"), "moved_on")
+    body = {"name": "新线索", "enterprise": "某企业", "sector": "industry", "amount": "100.00", "source": "交流会",
+            "department": dept_a.pk, "received_on": _date(value)}
+    bad(admin_client.post("/api/v1/leads/", body, format="json"), "received_on")
+    lead.refresh_from_db()
+    assert (lead.stage, Lead.objects.count(), LeadMove.objects.count()) == ("lead", 1, 0)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "2100-01-01", TOMORROW])
+def test_delivery_stalled_since_out_of_range_is_400_and_changes_nothing(admin_client, project_a, value):
+    response = admin_client.patch(f"/api/v1/projects/{project_a.pk}/", {"delivery": {"stalled_since": _date(value)}},
+                                  format="json")
+    assert response.status_code == 400, response.content
+    project_a.refresh_from_db()
+    assert project_a.delivery_stalled_since is None
 
 
 def test_a_visit_patched_into_the_future_changes_nothing(department_client, project_a):

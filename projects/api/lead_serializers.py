@@ -9,6 +9,8 @@ from projects.api.serializers import (
     ProjectBriefSerializer,
     ProjectWriteSerializer,
     UserBriefSerializer,
+    WriteSerializer,
+    WrittenDateField,
     code_field,
 )
 from projects.choices import LeadStage, Sector
@@ -50,7 +52,7 @@ class LeadMoveRowSerializer(LeadMoveSerializer):
 
 class LeadMoveCreateSerializer(serializers.Serializer):
     stage = code_field(LeadStage, help_text="目标阶段：可跳过中间阶段；dropped 为终止")
-    moved_on = serializers.DateField(required=False, help_text="默认今天；不得晚于今天")
+    moved_on = WrittenDateField(required=False, help_text="默认今天；不得晚于今天")
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
@@ -74,8 +76,8 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadWriteSerializer(serializers.ModelSerializer):
-    received_on = serializers.DateField(required=False, help_text="默认今天；创建后不能修改")
+class LeadWriteSerializer(WriteSerializer):
+    received_on = WrittenDateField(required=False, help_text="默认今天；创建后不能修改")
 
     class Meta:
         model = Lead

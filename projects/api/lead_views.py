@@ -13,11 +13,13 @@ from projects.api import serializers as s
 from projects.api.exports import LEAD_COLUMNS
 from projects.api.views import (
     AS_OF_PARAMETER,
+    EXPORT_FORMAT_PARAMETER,
     IDEMPOTENCY_KEY_PARAMETER,
     AsOfMixin,
     TabularExportMixin,
     WritableViewSet,
     created_response,
+    export_responses,
     idempotency_key,
 )
 from projects.filters import LeadFilterSet
@@ -25,6 +27,7 @@ from projects.models import Lead
 
 
 @extend_schema_view(
+    list=extend_schema(parameters=[EXPORT_FORMAT_PARAMETER], responses=export_responses(ls.LeadSerializer(many=True))),
     create=extend_schema(responses={201: ls.LeadSerializer}),
     update=extend_schema(responses={200: ls.LeadSerializer}),
     partial_update=extend_schema(responses={200: ls.LeadSerializer}),

@@ -177,7 +177,7 @@ class DeliverySerializer(serializers.Serializer):
                                        max_length=20000, help_text="专班：牵头人及成员")
     bank = serializers.CharField(source="delivery_bank", required=False, allow_blank=True, max_length=200,
                                  help_text="一银行：合作银行")
-    stalled_since = serializers.DateField(source="delivery_stalled_since", required=False, allow_null=True,
+    stalled_since = WrittenDateField(source="delivery_stalled_since", required=False, allow_null=True,
                                           help_text="停工/窝工起始日；null 表示正常施工")
 
 
