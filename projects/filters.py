@@ -240,6 +240,8 @@ class OrderingFilter(filters.OrderingFilter):
     """Ordering with empty values last and the id as the final tie-breaker, so pages are stable."""
 
     def filter(self, qs, value):
+        # Empty parts (`?ordering=name,,` or `?ordering=,`) are skipped, as in every CSV filter.
+        value = [param for param in value or [] if param]
         if not value:
             return qs
         terms = []

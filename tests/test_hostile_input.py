@@ -1,7 +1,9 @@
 """Hostile and careless input: never a 500, always a 400 keyed by field, in Chinese, nothing written."""
 
+import io
 from datetime import date, datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -150,6 +152,11 @@ def test_options_with_a_spreadsheet_format_answers_json_not_500(admin_client, ur
     # The report has no action, so csv is offered and OPTIONS answers; a list's OPTIONS offers json only.
     response = admin_client.options(f"{url}?format=csv")
     assert response.status_code in (200, 400) and response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("ordering, expected", [(",,,,", 200), ("name,,-code", 200), (",", 200), ("name,bogus", 400)])
+def test_ordering_with_empty_parts_is_not_500(reader_client, project_a, ordering, expected):
+    assert reader_client.get("/api/v1/projects/", {"ordering": ordering}).status_code == expected
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -362,3 +369,17 @@ def test_report_below_100_on_a_finished_project_is_400(department_client, dept_a
     bad(response, "progress_percent")
     project.refresh_from_db()
     assert project.progress_percent == 100
+
+
+# --- downloads -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_text_with_control_characters_downloads_instead_of_500(admin_client, project_a, fmt):
+    Project.objects.filter(pk=project_a.pk).update(name="二七\x1d产业园\x0b", owner="\x07业主")
+    response = admin_client.get("/api/v1/projects/", {"format": fmt})
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        header = [cell.value for cell in sheet[1]]
+        assert sheet.cell(row=2, column=header.index("项目名称") + 1).value == "二七产业园"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from openpyxl import Workbook as XlsxWorkbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from rest_framework.renderers import BaseRenderer
@@ -109,7 +110,10 @@ class XLSXRenderer(BaseRenderer):
             cell.font = Font(bold=True)
             cell.alignment = Alignment(vertical="center")
         for row in sheet.rows:
-            values = [_typed(column.kind, column.value(row)) for column in sheet.columns]
+            # Control characters (pasted text may carry them) are stored and answered in JSON,
+            # but a worksheet cannot hold them.
+            values = [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+                      for value in (_typed(column.kind, column.value(row)) for column in sheet.columns)]
             worksheet.append(values)
             for index, value in enumerate(values):
                 if value is not None:
