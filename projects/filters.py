@@ -460,8 +460,8 @@ class LeadFilterSet(filters.FilterSet):
 class TargetFilterSet(filters.FilterSet):
     year = IdListFilter(field_name="year", item_field=forms.IntegerField(min_value=2000, max_value=2100))
     metric = MultiChoiceFilter(choices=TargetMetric.choices)
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = DateFilter(field_name="due_date", lookup_expr="gte")
     search = filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

@@ -593,6 +593,10 @@ def _target_check(target: Target) -> None:
         errors["due_period"] = exc.messages
     else:
         target.due_period, target.due_date = period.text, period.end
+        try:
+            check_written_date("due_period", period.end)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if target.year and period.end.year != target.year:
             errors["due_period"] = [f"期限应在目标年度（{target.year}年）之内。"]
     target.scope = (target.scope or "").strip().lstrip("?")

@@ -46,6 +46,7 @@ DATE_PARAMETERS = [
     ("/api/v1/reports/weekly/", "as_of"),
     ("/api/v1/leads/", "received_after"),
     ("/api/v1/leads/", "signed_before"),
+    ("/api/v1/targets/", "due_after"),
 ]
 
 
@@ -138,7 +139,7 @@ def test_known_references_still_filter(reader_client, project_a, project_b, dept
     ("/api/v1/projects/", ["json", "csv", "xlsx"]),
     ("/api/v1/milestones/", ["json", "csv", "xlsx"]),
     ("/api/v1/reports/weekly/", ["json", "csv", "xlsx"]),
-    ("/api/v1/stats/summary/", ["json"]),
+    ("/api/v1/stats/summary/", ["json", "csv", "xlsx"]),
     ("/api/v1/visits/", ["json"]),
 ])
 def test_unsupported_format_is_400_naming_the_formats_offered(reader_client, project_a, url, offered):
@@ -284,6 +285,14 @@ def test_delivery_stalled_since_out_of_range_is_400_and_changes_nothing(admin_cl
     assert response.status_code == 400, response.content
     project_a.refresh_from_db()
     assert project_a.delivery_stalled_since is None
+
+
+@pytest.mark.parametrize("due_period", ["0001-Q1", "2100-12-31", "2023-02-30"])
+def test_target_due_period_out_of_range_is_400_and_nothing_written(admin_client, due_period):
+    body = {"year": 2023, "name": "省市重点项目完成投资", "metric": "completed_investment", "value": "100",
+            "due_period": due_period}
+    bad(admin_client.post("/api/v1/targets/", body, format="json"), "due_period")
+    assert admin_client.get("/api/v1/targets/").json()["count"] == 0
 
 
 def test_a_visit_patched_into_the_future_changes_nothing(department_client, project_a):

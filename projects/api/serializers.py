@@ -71,6 +71,7 @@ def _as_of(serializer) -> date:
 
 
 # A written deadline: a quarter, a month or a day of 2000–2099 (the service parses and checks it).
+PERIOD_MESSAGE = "应为 2000–2099 年的 2023-Q2（季度）、2023-06（月份）或 2023-06-15（日期）。"
 PERIOD_PATTERN = r"^20\d\d-([Qq][1-4]|0[1-9]|1[0-2]|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 
 
@@ -289,7 +290,7 @@ class MilestoneWriteSerializer(WriteSerializer):
     due_period = serializers.RegexField(
         PERIOD_PATTERN, required=False, allow_blank=True, allow_null=True, max_length=10,
         help_text="2023-Q2、2023-06 或 2023-06-15（2000–2099 年）；与 due_date 二选一",
-        error_messages={"invalid": "应为 2000–2099 年的 2023-Q2（季度）、2023-06（月份）或 2023-06-15（日期）。"},
+        error_messages={"invalid": PERIOD_MESSAGE},
     )
 
     class Meta:

@@ -1,14 +1,13 @@
 """目标任务: /targets/ (the office writes, everyone reads) and GET /stats/targets/ (each target against the data)."""
 
 from django import forms
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from projects import selectors
-from projects.api.serializers import DisplayField, code_field
+from projects.api.serializers import PERIOD_MESSAGE, PERIOD_PATTERN, DisplayField, code_field
 from projects.api.views import AS_OF_PARAMETER, AsOfMixin, WritableViewSet
 from projects.choices import TargetMetric, TargetState
 from projects.filters import TargetFilterSet
@@ -36,8 +35,10 @@ class TargetWriteSerializer(serializers.ModelSerializer):
         required=False, allow_blank=True, max_length=500,
         help_text="项目筛选条件（项目列表的参数），如 level=provincial,municipal；留空为该年度全部项目",
     )
-    due_period = serializers.CharField(
-        required=False, allow_blank=True, max_length=10, help_text="2023-Q2、2023-06 或 2023-06-30；默认年底",
+    due_period = serializers.RegexField(
+        PERIOD_PATTERN, required=False, allow_blank=True, max_length=10,
+        help_text="2023-Q2、2023-06 或 2023-06-30（2000–2099 年）；默认年底",
+        error_messages={"invalid": PERIOD_MESSAGE},
     )
 
     class Meta:
@@ -107,7 +108,8 @@ def parse_year(request, default: int) -> int:
 
 
 @extend_schema(
-    parameters=[AS_OF_PARAMETER, OpenApiParameter("year", OpenApiTypes.INT, description="年度；默认 as_of 所在年")],
+    parameters=[AS_OF_PARAMETER, OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                                             description="年度（2000–2100）；默认 as_of 所在年")],
     responses=TargetStatsSerializer,
     summary="目标任务完成情况",
 )
