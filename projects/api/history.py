@@ -1,9 +1,10 @@
 """`GET /api/v1/projects/{id}/history/`: every change to a project and its records, newest first."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 
+from projects.api.serializers import ERROR_RESPONSE
 from projects.choices import Via
 from projects.history import project_has_history, project_history_entries, project_history_index
 from projects.models import Project
@@ -48,7 +49,9 @@ class ProjectHistoryView(generics.ListAPIView):
             raise NotFound("未找到该项目。")
         return project_history_index(project_id)
 
-    @extend_schema(summary="项目变更历史", operation_id="projects_history_list")
+    @extend_schema(summary="项目变更历史", responses={
+        200: HistoryEntrySerializer(many=True), 404: OpenApiResponse(ERROR_RESPONSE, description="无此项目"),
+    })
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(project_history_entries(page), many=True).data)
