@@ -7,6 +7,7 @@ lock serialises them; on SQLite WAL, a busy timeout and IMMEDIATE transactions d
 in Redis. Figures are printed (`pytest -s tests/test_scale_out.py`).
 """
 
+import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -74,6 +75,9 @@ def test_parallel_status_updates_through_the_processes_are_each_recorded_once(da
     reports = [e for e in history["results"] if e["object_type"] == "status_update"]
     assert len(reports) == sent and {e["via"] for e in reports} == {"api"}
     assert "database is locked" not in logs
+    if database["url"].startswith("sqlite:"):
+        with sqlite3.connect(database["url"].removeprefix("sqlite:///")) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert logs.count(f"POST {url}") == sent  # the access log has every request...
     assert token not in logs and token[:15] not in logs  # ...and no token
 
