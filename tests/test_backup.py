@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from projects.services import status_update_create, visit_save
+from projects.services import status_update_create, visit_create
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # committed, so another connection sees it
@@ -35,7 +35,7 @@ def _counts(cursor) -> dict[str, int]:
 def _portfolio() -> None:
     call_command("generate_portfolio", projects=5, seed=3, stdout=StringIO())
     project = ProjectFactory(name="仲景医药健康产业园")
-    visit_save(project=project, visited_on=date(2023, 4, 1), note="现场督导")
+    visit_create(user=None, project=project, visited_on=date(2023, 4, 1), note="现场督导")
     status_update_create(project=project, user=UserFactory(), note="已开工，形象进度 5%", reported_on=date(2023, 4, 2))
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Milestone, Project
-from projects.services import milestone_create, status_update_create, visit_save
+from projects.services import milestone_create, status_update_create, visit_create
 from tests.factories import ApprovalItemFactory, DepartmentFactory, OfficialFactory, UserFactory
 from tests.test_admin import CSV_FORMAT, ROW_XINGJIA, confirm, csv_bytes, upload
 
@@ -78,7 +78,7 @@ def test_project_created_and_changed_through_the_api(admin_client, api_project, 
 def test_a_status_update_lists_the_report_the_project_move_and_the_milestone_it_completed(
     department_client, project_a,
 ):
-    start = milestone_create(project=project_a, kind="start", title="二季度开工", due_period="2023-Q2")
+    start = milestone_create(user=None, project=project_a, kind="start", title="二季度开工", due_period="2023-Q2")
     project_a.status = "signed"
     project_a.save()
     response = department_client.post(f"/api/v1/projects/{project_a.pk}/status-updates/", {
@@ -217,7 +217,7 @@ def test_generate_portfolio_is_via_command(reader_client):
 
 
 def test_services_called_outside_a_request_are_via_command(reader_client, project_a, official_a):
-    visit = visit_save(project=project_a, visited_on=date(2023, 4, 1))
+    visit = visit_create(user=None, project=project_a, visited_on=date(2023, 4, 1))
     status_update_create(project=project_a, user=UserFactory(), note="周报", reported_on=date(2023, 4, 2))
     entries = history(reader_client, project_a.pk)
     assert only(entries, "visit", "created")["object_id"] == visit.pk
@@ -231,10 +231,12 @@ def test_history_query_count_does_not_grow_with_the_page(reader_client, project_
     user = UserFactory()
     official = OfficialFactory(department=dept_a)
     for n in range(12):
-        milestone = milestone_create(project=project_a, kind="other", title=f"节点{n}", due_period="2023-Q3")
+        milestone = milestone_create(
+            user=None, project=project_a, kind="other", title=f"节点{n}", due_period="2023-Q3",
+        )
         milestone.note = "改"
         milestone.save()
-        visit_save(project=project_a, official=official, visited_on=date(2023, 4, 1 + n))
+        visit_create(user=None, project=project_a, official=official, visited_on=date(2023, 4, 1 + n))
         ApprovalItemFactory(project=project_a, department=dept_a)
         status_update_create(project=project_a, user=user, note=f"第{n}周", reported_on=date(2023, 4, 3 + n))
     total = reader_client.get(f"/api/v1/projects/{project_a.pk}/history/").json()["count"]
@@ -252,7 +254,7 @@ def test_history_query_count_does_not_grow_with_the_page(reader_client, project_
 
 def test_pages_hold_every_entry_once_newest_first(reader_client, project_a):
     for n in range(7):
-        visit_save(project=project_a, visited_on=date(2023, 3, 1 + n))
+        visit_create(user=None, project=project_a, visited_on=date(2023, 3, 1 + n))
     first = reader_client.get(f"/api/v1/projects/{project_a.pk}/history/", {"page_size": 5}).json()
     second = reader_client.get(first["next"]).json()
     entries = first["results"] + second["results"]
