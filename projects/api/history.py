@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound
 
 from projects.api.serializers import ERROR_RESPONSE
 from projects.choices import Via
-from projects.history import project_has_history, project_history_entries, project_history_index
+from projects.history_selectors import project_has_history, project_history_entries, project_history_index
 from projects.models import Project
 
 
