@@ -82,25 +82,36 @@ class HistoricalChannel(models.Model):
         abstract = True
 
 
+def _has_channel(historical) -> bool:
+    return issubclass(historical, HistoricalChannel)
+
+
 @receiver(pre_create_historical_record)
 def _record_via(sender, history_instance, **kwargs):
-    history_instance.via = current_via()
+    if _has_channel(sender):
+        history_instance.via = current_via()
 
 
-def _tracked_model(model) -> bool:
-    return hasattr(model._meta, "simple_history_manager_attribute")
+def _history_manager(model):
+    """The simple-history manager of a model with history, else None."""
+    attribute = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, attribute) if attribute else None
+
+
+def _channel_attrs(manager) -> dict:
+    return {"via": current_via()} if _has_channel(manager.model) else {}
 
 
 @receiver(post_save)
 def _record_raw_save(sender, instance, created, raw, **kwargs):
     """Fixture loads (`loaddata`, `load_seed`) save rows raw, which simple-history skips: record them too."""
-    if raw and _tracked_model(sender):
-        manager = getattr(sender, sender._meta.simple_history_manager_attribute)
-        manager.bulk_history_create([instance], update=not created, custom_historical_attrs={"via": current_via()})
+    manager = _history_manager(sender) if raw else None
+    if manager is not None:
+        manager.bulk_history_create([instance], update=not created, custom_historical_attrs=_channel_attrs(manager))
 
 
 def bulk_history_create(model, rows) -> None:
     """History rows for rows written with bulk_create (generate_portfolio), via the current channel."""
-    if _tracked_model(model):
-        manager = getattr(model, model._meta.simple_history_manager_attribute)
-        manager.bulk_history_create(rows, batch_size=1000, custom_historical_attrs={"via": current_via()})
+    manager = _history_manager(model)
+    if manager is not None:
+        manager.bulk_history_create(rows, batch_size=1000, custom_historical_attrs=_channel_attrs(manager))
