@@ -273,3 +273,14 @@ def test_foreign_keys_are_their_ids(reader_client, db):
     entry = only(history(reader_client, project.pk), "project", "created")
     assert changes(entry)["department"] == (None, department.pk)
     assert changes(entry)["lead_official"] == (None, official.pk)
+
+
+def test_every_model_with_history_records_the_channel():
+    from django.apps import apps
+
+    from projects.history import HistoricalChannel
+
+    tracked = [m for m in apps.get_app_config("projects").get_models()
+               if hasattr(m._meta, "simple_history_manager_attribute")]
+    assert len(tracked) >= 5
+    assert [m.__name__ for m in tracked if not issubclass(m.history.model, HistoricalChannel)] == []

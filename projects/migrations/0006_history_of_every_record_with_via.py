@@ -29,6 +29,11 @@ class Migration(migrations.Migration):
             name='via',
             field=models.CharField(blank=True, choices=[('api', 'API'), ('admin', '管理后台'), ('import', '后台导入'), ('command', '管理命令')], help_text='写入途径；早于记录途径的历史为空', max_length=10, null=True, verbose_name='途径'),
         ),
+        migrations.AddField(
+            model_name='historicaltarget',
+            name='via',
+            field=models.CharField(blank=True, choices=[('api', 'API'), ('admin', '管理后台'), ('import', '后台导入'), ('command', '管理命令')], help_text='写入途径；早于记录途径的历史为空', max_length=10, null=True, verbose_name='途径'),
+        ),
         migrations.CreateModel(
             name='HistoricalApprovalItem',
             fields=[
