@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORTFOLIO_AS_OF ?= 2023-05-04
 
-.PHONY: run test fuzz venv dev-venv migrate seed schema bench clean
+.PHONY: run serve test fuzz venv dev-venv migrate seed schema bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ run: venv
 	$(PY) manage.py demo_leads
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py demo_accounts
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+
+## make serve: as in production: gunicorn (DEBUG off, static files by whitenoise) on 127.0.0.1:$$PORT (default 8000).
+## HTTPS-only unless PORTFOLIO_HTTPS=0 (a local trial without a TLS proxy in front).
+serve: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	DEBUG=0 $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 ## make test: install what the tests need and run the whole suite (DATABASE_URL picks the database)
 test: dev-venv

@@ -34,6 +34,25 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS only, by default whenever DEBUG is off. TLS ends at the reverse proxy, which must send
+# `X-Forwarded-Proto: https` (and overwrite any such header from the client). PORTFOLIO_HTTPS=0
+# serves plain HTTP: a closed network without TLS, a local trial, the test suite (pytest.ini).
+PORTFOLIO_HTTPS = env_bool("PORTFOLIO_HTTPS", not DEBUG)
+if PORTFOLIO_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+
+# Largest request body accepted (bytes): larger ones are answered 413 before anything reads them.
+# Big enough for an annual project list uploaded to the admin's import.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
 INSTALLED_APPS = [
     # The admin theme (django-unfold) and its integrations come before django.contrib.admin.
     "unfold.apps.BasicAppConfig",
@@ -57,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portfolio.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "projects.history.WriteChannelMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -147,7 +168,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portfolio",
+            # Several deployments (or test runs) may share one Redis: give each its own prefix.
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "portfolio"),
         }
     }
 else:
@@ -171,9 +193,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "projects.api.content.FormatNegotiation",
+    # Counted per token (per user for browser sessions) in the cache, atomically: with REDIS_URL
+    # the limit holds across every process.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "projects.api.throttling.TokenRateThrottle",
+        "projects.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("THROTTLE_USER_RATE", "1200/min"),
@@ -239,9 +263,16 @@ PORTFOLIO_WARNING = {
     "DUE_SOON_DAYS": int(os.environ.get("DUE_SOON_DAYS", "15")),
 }
 
+# Error reports (the DEBUG page, mail_admins if ever configured) hide the Authorization and
+# Cookie headers, settings and POST fields whose names look secret.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portfolio.log_filters.TokenSafeExceptionReporterFilter"
+
+# Log records name the method, path and status only: never headers, query strings or bodies, so
+# no token reaches a log. gunicorn's access log has the same rule (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_secrets": {"()": "portfolio.log_filters.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

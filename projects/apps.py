@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "重点项目"
 
     def ready(self):
-        from projects import signals  # noqa: F401  (keeps caches right under loaddata)
+        from projects import history, signals  # noqa: F401  (write channel on history rows; caches under loaddata)
 
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):

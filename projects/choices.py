@@ -237,3 +237,12 @@ def lead_stages_passed(current: str, target: str) -> list[str]:
     if target == LeadStage.DROPPED:
         return [LeadStage.DROPPED]
     return LEAD_PATH[LEAD_PATH.index(current) + 1 : LEAD_PATH.index(target) + 1]
+
+
+class Via(models.TextChoices):
+    """The channel a write came through, recorded on every history row."""
+
+    API = "api", "API"
+    ADMIN = "admin", "管理后台"
+    IMPORT = "import", "后台导入"
+    COMMAND = "command", "管理命令"

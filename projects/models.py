@@ -25,6 +25,7 @@ from projects.choices import (
     TargetMetric,
     VisitKind,
 )
+from projects.history import HistoricalChannel
 from projects.querysets import (
     ApprovalItemQuerySet,
     LeadQuerySet,
@@ -146,7 +147,9 @@ class Project(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["cached_next_due_date", "cached_last_visit_on", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["cached_next_due_date", "cached_last_visit_on", "updated_at"], bases=[HistoricalChannel],
+    )
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -234,7 +237,7 @@ class Milestone(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[HistoricalChannel])
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
@@ -280,6 +283,8 @@ class StatusUpdate(models.Model):
     idempotency_key = models.CharField("幂等键", max_length=255, null=True, blank=True, editable=False)
     request_fingerprint = models.CharField("请求摘要", max_length=64, blank=True, editable=False)
 
+    history = HistoricalRecords(excluded_fields=["idempotency_key", "request_fingerprint"], bases=[HistoricalChannel])
+
     class Meta:
         verbose_name = "进度填报"
         verbose_name_plural = "进度填报"
@@ -313,6 +318,8 @@ class Visit(models.Model):
     note = models.TextField("情况记录", blank=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
+    history = HistoricalRecords(bases=[HistoricalChannel])
+
     class Meta:
         verbose_name = "调研督导"
         verbose_name_plural = "调研督导"
@@ -339,6 +346,7 @@ class ApprovalItem(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[HistoricalChannel])
     objects = ApprovalItemQuerySet.as_manager()
 
     class Meta:
@@ -391,7 +399,7 @@ class Lead(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[HistoricalChannel])
     objects = LeadManager()
 
     class Meta:
@@ -496,7 +504,7 @@ class Target(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[HistoricalChannel])
     objects = TargetManager()
 
     class Meta:

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from projects.api import lead_views, reports, targets, views
+from projects.api import history, lead_views, reports, targets, views
 
 router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -19,5 +19,6 @@ urlpatterns = [
     path("stats/leads/", lead_views.LeadStatsView.as_view(), name="stats-leads"),
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
+    path("projects/<int:pk>/history/", history.ProjectHistoryView.as_view(), name="project-history"),
     *router.urls,
 ]

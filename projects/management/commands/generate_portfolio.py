@@ -5,8 +5,9 @@
 Rows are written with `bulk_create` in chunks, and the projects' cached columns
 (`cached_next_due_date`, `cached_last_visit_on`) are then set for all of them by
 `project_caches_refresh`, the one UPDATE the services use too. This bypasses the services on purpose: going through
-`status_update_create`, `milestone_create` and the rest (full_clean, row locks, history rows)
-would take hours at 100,000 projects. The data is built to keep the invariants the services
+`status_update_create`, `milestone_create` and the rest (full_clean, row locks, one history row
+per save) would take hours at 100,000 projects; their history rows ("created", via `command`)
+are written in bulk too. The data is built to keep the invariants the services
 keep instead: statuses follow the workflow, reaching a status completes the milestone of its
 kind on the day of the report, cumulative investment never goes down, and no completion,
 visit or report is dated after today.
@@ -39,6 +40,7 @@ from projects.choices import (
     statuses_passed,
 )
 from projects.dates import today
+from projects.history import bulk_history_create
 from projects.services import project_caches_refresh
 from projects.models import (
     ApprovalItem,
@@ -382,6 +384,7 @@ class PortfolioGenerator:
         built = [self._project(n) for n in range(first, last + 1)]
         projects = [project for project, _ in built]
         Project.objects.bulk_create(projects, batch_size=500)  # ids come back (RETURNING)
+        bulk_history_create(Project, projects)
         children = {ProjectBatch: [], Milestone: [], StatusUpdate: [], Visit: [], ApprovalItem: []}
         for project, history in built:
             children[ProjectBatch] += self._batches(project)
@@ -391,6 +394,7 @@ class PortfolioGenerator:
             children[ApprovalItem] += self._approvals(project)
         for model, rows in children.items():
             model.objects.bulk_create(rows, batch_size=1000)
+            bulk_history_create(model, rows)
         self.counts["projects"] += len(projects)
         for key, model in (("batches", ProjectBatch), ("milestones", Milestone), ("status_updates", StatusUpdate),
                            ("visits", Visit), ("approvals", ApprovalItem)):
