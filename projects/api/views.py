@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from projects import roles, selectors, services
 from projects.api import serializers as s
 from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
+from projects.api.pagination import IdsFirstPagination
 from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
 from projects.dates import default_as_of
 from projects.exceptions import PreconditionFailed
@@ -264,6 +265,7 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
     serializer_class = s.ProjectSerializer
     write_serializer_class = s.ProjectWriteSerializer
     filterset_class = ProjectFilterSet
+    pagination_class = IdsFirstPagination
     entity = "project"
 
     def get_queryset(self):
