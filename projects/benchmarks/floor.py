@@ -125,8 +125,9 @@ def authenticate(cursor, token: str) -> int:
 class Flags:
     """SQL of the date-dependent flags as of one day, for projects aliased `p`.
 
-    The earliest open deadline, the number of overdue milestones and the latest visit come
-    from grouped joins (`nd`, `lv`) at a past `as_of`, or from the cached columns today.
+    At a past `as_of` the earliest open deadline and the latest visit are correlated
+    subqueries, computed once per row in a derived table (`source`); today they are the
+    cached columns. The number of overdue milestones is only read for a page's rows.
     """
 
     def __init__(self, as_of: date, live: bool):
@@ -142,26 +143,31 @@ class Flags:
             "hundred": 100.0, "full": 100.0, "none": 0.0,
         }
         self.active = "p.status IN (" + ",".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
-        self.next_due = "p.cached_next_due_date" if live else "nd.next_due"
-        self.last_visit = "p.cached_last_visit_on" if live else "lv.last_visit"
+        self.next_due = "p.cached_next_due_date" if live else "p.next_due"
+        self.last_visit = "p.cached_last_visit_on" if live else "p.last_visit"
+        # Keeps the planner from merging the derived table into the outer query, which would
+        # repeat each subquery wherever the outer query refers to its column.
+        self.fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
 
-    def joins(self, ids=None, *, overdue_count: bool = False) -> str:
-        """Grouped joins the flags need (restricted to `ids` when given)."""
-        only = f" AND project_id IN {in_list(ids)}" if ids is not None else ""
-        parts = []
-        if not self.live or overdue_count:
-            parts.append(
-                "LEFT JOIN (SELECT project_id, MIN(due_date) AS next_due, "
-                "SUM(CASE WHEN due_date < %(as_of)s THEN 1 ELSE 0 END) AS overdue_n FROM projects_milestone "
-                f"WHERE due_date IS NOT NULL AND (completed_on IS NULL OR completed_on > %(as_of)s){only} "
-                "GROUP BY project_id) nd ON nd.project_id = p.id"
-            )
+    def source(self, where: str = "", *, overdue_count: bool = False) -> str:
+        """The projects (aliased `p`) with what the flags need."""
+        if self.live and not overdue_count:
+            return f"(SELECT * FROM projects_project p WHERE {where}) p" if where else "projects_project p"
+        columns = []
         if not self.live:
-            parts.append(
-                "LEFT JOIN (SELECT project_id, MAX(visited_on) AS last_visit FROM projects_visit "
-                f"WHERE visited_on <= %(as_of)s{only} GROUP BY project_id) lv ON lv.project_id = p.id"
+            columns += [
+                "(SELECT MIN(m.due_date) FROM projects_milestone m WHERE m.project_id = p.id AND m.due_date IS NOT NULL "
+                "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS next_due",
+                "(SELECT MAX(v.visited_on) FROM projects_visit v WHERE v.project_id = p.id "
+                "AND v.visited_on <= %(as_of)s) AS last_visit",
+            ]
+        if overdue_count:
+            columns.append(
+                "(SELECT COUNT(*) FROM projects_milestone m WHERE m.project_id = p.id AND m.due_date < %(as_of)s "
+                "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS overdue_n"
             )
-        return " ".join(parts)
+        return (f"(SELECT p.*, {', '.join(columns)} FROM projects_project p"
+                f"{' WHERE ' + where if where else ''}{self.fence}) p")
 
     @property
     def time_progress(self) -> str:
@@ -195,7 +201,7 @@ class Flags:
         return (
             f"{self.next_due} AS next_due_date, {self.last_visit} AS last_visit_on, "
             f"CASE WHEN {self.is_overdue} THEN 1 ELSE 0 END AS is_overdue, "
-            f"CASE WHEN {self.is_overdue} THEN COALESCE(nd.overdue_n, 0) ELSE 0 END AS overdue_milestone_count, "
+            f"CASE WHEN {self.is_overdue} THEN p.overdue_n ELSE 0 END AS overdue_milestone_count, "
             f"CASE WHEN {self.visit_overdue} THEN 1 ELSE 0 END AS visit_overdue, "
             f"{self.time_progress} AS time_progress, {self.investment_lag} AS investment_lag, "
             f"{self.warning_level} AS warning_level"
@@ -278,8 +284,8 @@ def project_bodies(cursor, ids: list[int], flags: Flags) -> list[dict]:
     if not ids:
         return []
     projects = rows(cursor, (
-        f"SELECT {PROJECT_COLUMNS}, {flags.columns()} FROM projects_project p {PROJECT_JOINS} "
-        f"{flags.joins(ids, overdue_count=True)} WHERE p.id IN {in_list(ids)}"
+        f"SELECT {PROJECT_COLUMNS}, {flags.columns()} "
+        f"FROM {flags.source(f'p.id IN {in_list(ids)}', overdue_count=True)} {PROJECT_JOINS}"
     ), flags.params)
     milestones = {i: [] for i in ids}
     for m in rows(cursor, (
@@ -311,15 +317,17 @@ def project_list(token: str, *, as_of: date, live: bool, params: dict, base: str
     page, page_size = int(params.get("page", 1)), int(params.get("page_size", 50))
     with connection.cursor() as cursor:
         authenticate(cursor, token)
-        condition = where.format(f=flags) if where else ""
+        # A flag condition as a CASE, like the ORM writes it: SQLite then scans in page order and
+        # stops at the page instead of reading a status index for most of the table.
+        condition = f"(CASE WHEN {where.format(f=flags)} THEN 1 ELSE 0 END) = 1" if where else ""
         needs_flags = "{f." in where or "{f." in order
-        joins = flags.joins() if needs_flags else ""
+        table = flags.source() if needs_flags else "projects_project p"
         sql_where = f"WHERE {condition}" if condition else ""
-        cursor.execute(f"SELECT COUNT(*) FROM projects_project p {joins} {sql_where}", flags.params)
+        cursor.execute(f"SELECT COUNT(*) FROM {table} {sql_where}", flags.params)
         count = cursor.fetchone()[0]
         order_by = order.format(f=flags) if order else "p.code, p.id"
         cursor.execute(
-            f"SELECT p.id FROM projects_project p {joins} {sql_where} ORDER BY {order_by} "
+            f"SELECT p.id FROM {table} {sql_where} ORDER BY {order_by} "
             f"LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}", flags.params,
         )
         ids = [row[0] for row in cursor.fetchall()]
@@ -428,7 +436,7 @@ def stats_summary(token: str, *, as_of: date, live: bool, year: int) -> bytes:
             "FROM (SELECT p.category, p.level, p.status, p.sector, p.suspended_from, p.annual_plan_investment, "
             f"p.completed_investment, {flags.warning_level} AS warning_level, "
             f"CASE WHEN {flags.visit_overdue} THEN 1 ELSE 0 END AS visit_overdue "
-            f"FROM projects_project p {flags.joins()} WHERE p.year = %(list_year)s) f"
+            f"FROM {flags.source('p.year = %(list_year)s')}) f"
         ), params)
         (milestones,) = rows(cursor, (
             "SELECT " + ", ".join(f"SUM(CASE WHEN state = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in MilestoneState.values)
@@ -533,7 +541,7 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END) AS updated, "
             f"SUM(CASE WHEN {flags.is_overdue} THEN 1 ELSE 0 END) AS overdue, "
             f"SUM(CASE WHEN {flags.warning_level} = 'red' THEN 1 ELSE 0 END) AS red "
-            f"FROM projects_project p JOIN projects_department d ON d.id = p.department_id {flags.joins()} "
+            f"FROM {flags.source()} JOIN projects_department d ON d.id = p.department_id "
             "GROUP BY d.id, d.code, d.name ORDER BY d.code"
         ), params)
     status_labels = LABELS["status"]
