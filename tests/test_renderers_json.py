@@ -14,6 +14,7 @@ DATA = {
     "day": date(2023, 5, 4), "moment": datetime(2023, 5, 4, 9, 30, 15, 123456, tzinfo=timezone.utc),
     "naive": datetime(2023, 5, 4, 9, 30), "clock": time(8, 15, 30, 250000), "money": Decimal("12.30"),
     "label": gettext_lazy("Invalid token."), "status": ProjectStatus.UNDER_CONSTRUCTION,
+    "errors": {0: {"kind": ["bad"]}, 1: {}},
     "nested": [{"emoji": "🏗", "quote": "\"<>&'", "control": "\x00\t\n"}, [], {}],
 }
 
