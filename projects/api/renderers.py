@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import orjson
 from openpyxl import Workbook as XlsxWorkbook
@@ -31,7 +31,7 @@ class Column:
 class Sheet:
     title: str
     columns: list[Column]
-    rows: list[dict] = field(default_factory=list)
+    rows: Iterable[dict] = field(default_factory=list)  # a generator for a streamed CSV
 
 
 @dataclass
@@ -84,8 +84,21 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"".join(self.stream(data))
+
+    @staticmethod
+    def stream(data: Workbook, rows_per_chunk: int = 500):
+        """The CSV as encoded chunks of a few hundred rows, for a streaming response."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
+        buffer.write("\ufeff")
+
+        def flush() -> bytes:
+            chunk = buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            return chunk
+
         if data.title:
             writer.writerow([data.title])
         for index, sheet in enumerate(data.sheets):
@@ -94,9 +107,11 @@ class CSVRenderer(BaseRenderer):
                     writer.writerow([])
                 writer.writerow([f"【{sheet.title}】"])
             writer.writerow([column.header for column in sheet.columns])
-            for row in sheet.rows:
+            for count, row in enumerate(sheet.rows, start=1):
                 writer.writerow(["" if (v := _typed(c.kind, c.value(row))) is None else v for c in sheet.columns])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                if count % rows_per_chunk == 0:
+                    yield flush()
+        yield flush()
 
 
 class XLSXRenderer(BaseRenderer):
