@@ -31,6 +31,7 @@ from projects.choices import (
     MILESTONE_KIND_OF_BATCH,
     STARTED_STATUSES,
     BatchKind,
+    LeadStage,
     MilestoneKind,
     MilestoneState,
     ProjectCategory,
@@ -49,6 +50,7 @@ LABELS = {
     "category": dict(ProjectCategory.choices), "level": dict(ProjectLevel.choices), "sector": dict(Sector.choices),
     "status": dict(ProjectStatus.choices), "warning_level": dict(WarningLevel.choices),
     "kind": dict(MilestoneKind.choices), "state": dict(MilestoneState.choices), "batch": dict(BatchKind.choices),
+    "lead_stage": dict(LeadStage.choices),
 }
 
 
@@ -228,10 +230,13 @@ PROJECT_COLUMNS = (
     "p.annual_plan_investment, p.completed_investment, p.progress_percent, p.floor_area, p.owner, "
     "p.description, p.version, p.created_at, p.updated_at, "
     "d.id AS department_id, d.code AS department_code, d.name AS department_name, "
-    "o.id AS official_id, o.name AS official_name, o.title AS official_title"
+    "o.id AS official_id, o.name AS official_name, o.title AS official_title, "
+    "p.delivery_plan, p.delivery_task_force, p.delivery_bank, p.delivery_stalled_since, "
+    "l.id AS lead_id, l.name AS lead_name, l.stage AS lead_stage"
 )
 PROJECT_JOINS = ("JOIN projects_department d ON d.id = p.department_id "
                  "LEFT JOIN projects_official o ON o.id = p.lead_official_id")
+DETAIL_JOINS = f"{PROJECT_JOINS} LEFT JOIN projects_lead l ON l.project_id = p.id"
 MILESTONE_BRIEF_COLUMNS = "m.id, m.project_id, m.kind, m.title, m.due_period, m.due_date, m.completed_on"
 
 
@@ -269,6 +274,13 @@ def project_body(p: dict, milestones: list[dict], batches: list[dict], as_of: da
         "lead_official": None if p["official_id"] is None else {
             "id": p["official_id"], "name": p["official_name"], "title": p["official_title"]},
         "description": p["description"],
+        "delivery": {
+            "plan": p["delivery_plan"], "task_force": p["delivery_task_force"], "bank": p["delivery_bank"],
+            "stalled_since": iso_date(p["delivery_stalled_since"]),
+        } if p["sector"] == Sector.HOUSING else None,
+        "source_lead": None if p["lead_id"] is None else {
+            "id": p["lead_id"], "name": p["lead_name"], "stage": p["lead_stage"],
+            "stage_display": LABELS["lead_stage"][p["lead_stage"]]},
         "milestones": [milestone_brief(m) for m in milestones],
         "next_due_date": iso_date(p["next_due_date"]), "is_overdue": p["is_overdue"],
         "overdue_milestone_count": p["overdue_milestone_count"],
@@ -285,7 +297,7 @@ def project_bodies(cursor, ids: list[int], flags: Flags) -> list[dict]:
         return []
     projects = rows(cursor, (
         f"SELECT {PROJECT_COLUMNS}, {flags.columns()} "
-        f"FROM {flags.source(f'p.id IN {in_list(ids)}', overdue_count=True)} {PROJECT_JOINS}"
+        f"FROM {flags.source(f'p.id IN {in_list(ids)}', overdue_count=True)} {DETAIL_JOINS}"
     ), flags.params)
     milestones = {i: [] for i in ids}
     for m in rows(cursor, (
@@ -536,6 +548,14 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             params,
         )
         silent = cursor.fetchall()
+        moves = rows(cursor, (
+            "SELECT mv.id, mv.stage_from, mv.stage, mv.moved_on, mv.note, mv.created_at, l.id AS lead_id, "
+            "l.name AS lead_name, l.enterprise, l.amount, d.id AS department_id, d.code AS department_code, "
+            "d.name AS department_name, u.id AS user_id, u.username, u.first_name, u.last_name "
+            "FROM projects_leadmove mv JOIN projects_lead l ON l.id = mv.lead_id "
+            "JOIN projects_department d ON d.id = l.department_id LEFT JOIN auth_user u ON u.id = mv.moved_by_id "
+            "WHERE mv.moved_on BETWEEN %(monday)s AND %(sunday)s AND mv.moved_on <= %(as_of)s ORDER BY mv.moved_on, mv.id"
+        ), params)
         departments = rows(cursor, (
             "SELECT d.id, d.code, d.name, COUNT(*) AS projects, "
             f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END) AS updated, "
@@ -567,6 +587,17 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             "department": {"id": did, "code": dcode, "name": dname},
             "lead_official": None if oid is None else {"id": oid, "name": oname, "title": otitle},
         } for pid, code, name, status, did, dcode, dname, oid, oname, otitle in silent],
+        "lead_moves": [{
+            "id": m["id"], "lead": {
+                "id": m["lead_id"], "name": m["lead_name"], "enterprise": m["enterprise"], "amount": money(m["amount"]),
+                "department": {"id": m["department_id"], "code": m["department_code"], "name": m["department_name"]}},
+            "stage_from": m["stage_from"], "stage_from_display": LABELS["lead_stage"][m["stage_from"]],
+            "stage": m["stage"], "stage_display": LABELS["lead_stage"][m["stage"]], "moved_on": iso_date(m["moved_on"]),
+            "note": m["note"], "moved_by": None if m["user_id"] is None else {
+                "id": m["user_id"], "username": m["username"],
+                "name": f"{m['first_name']} {m['last_name']}".strip() or m["username"]},
+            "created_at": iso_datetime(m["created_at"]),
+        } for m in moves],
         "departments": [{
             "department": {"id": d["id"], "code": d["code"], "name": d["name"]},
             "projects": d["projects"], "updated": int(d["updated"] or 0), "overdue": int(d["overdue"] or 0),
