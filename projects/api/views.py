@@ -121,10 +121,11 @@ class TabularExportMixin:
         return renderer is not None and renderer.format in TABULAR_FORMATS
 
     def export_response(self, workbook: Workbook) -> HttpResponseBase:
-        """The download: CSV streamed as it is written (constant memory), XLSX built whole."""
+        """The download: a CSV of rows still to be read is streamed as it is written (constant memory);
+        rows already in memory (reports) and XLSX are sent whole."""
         renderer = self.request.accepted_renderer
         filename = f"{workbook.filename}.{renderer.format}"
-        if renderer.format == CSVRenderer.format:
+        if renderer.format == CSVRenderer.format and not all(isinstance(s.rows, list) for s in workbook.sheets):
             response = StreamingHttpResponse(CSVRenderer.stream(workbook),
                                              content_type=f"{renderer.media_type}; charset={renderer.charset}")
         else:
