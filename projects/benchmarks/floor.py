@@ -42,7 +42,9 @@ from projects.choices import (
 )
 from projects.models import Project
 from projects.periods import time_progress
-from projects.querysets import warning_settings
+from projects.rates import rate
+from projects.warnings import thresholds
+from projects.warnings import warning_reasons as reasons_of
 
 CENTS = Decimal("0.01")
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -133,7 +135,7 @@ class Flags:
     """
 
     def __init__(self, as_of: date, live: bool):
-        rules = warning_settings()
+        rules = thresholds()
         self.as_of, self.live = as_of, live
         self.params = {
             "as_of": as_of,
@@ -141,8 +143,8 @@ class Flags:
             "visit_due": as_of - timedelta(days=rules["VISIT_INTERVAL_DAYS"]),
             "soon": as_of + timedelta(days=rules["DUE_SOON_DAYS"]),
             "red_lag": rules["RED_INVESTMENT_LAG"], "yellow_lag": rules["YELLOW_INVESTMENT_LAG"],
-            "progress": round(time_progress(as_of, as_of.year), 1), "year": as_of.year,
-            "hundred": 100.0, "full": 100.0, "none": 0.0,
+            "progress": time_progress(as_of, as_of.year), "year": as_of.year, "hundred": 100.0,
+            "full": time_progress(as_of, as_of.year - 1), "none": time_progress(as_of, as_of.year + 1),
         }
         self.active = "p.status IN (" + ",".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
         self.next_due = "p.cached_next_due_date" if live else "p.next_due"
@@ -188,15 +190,30 @@ class Flags:
     def visit_overdue(self) -> str:
         return f"({self.active} AND ({self.last_visit} IS NULL OR {self.last_visit} < %(visit_due)s))"
 
+    def level(self, red: str | None, yellow: str) -> str:
+        """A rule's level: red or yellow where its condition holds on an active project, green otherwise."""
+        red_case = f"WHEN {self.active} AND ({red}) THEN 'red' " if red else ""
+        return f"(CASE {red_case}WHEN {self.active} AND ({yellow}) THEN 'yellow' ELSE 'green' END)"
+
+    @property
+    def milestone_level(self) -> str:
+        return self.level(f"{self.next_due} < %(red_due)s", f"{self.next_due} < %(as_of)s")
+
+    @property
+    def investment_level(self) -> str:
+        lag = self.investment_lag
+        return self.level(f"{lag} > %(red_lag)s", f"{lag} >= %(yellow_lag)s")
+
+    @property
+    def visit_level(self) -> str:
+        return self.level(None, self.visit_overdue)
+
     @property
     def warning_level(self) -> str:
+        """The worst of the rules' levels."""
         lag = self.investment_lag
-        return (
-            f"(CASE WHEN NOT {self.active} THEN 'green' "
-            f"WHEN {self.next_due} < %(red_due)s OR {lag} > %(red_lag)s THEN 'red' "
-            f"WHEN {self.next_due} < %(as_of)s OR {lag} >= %(yellow_lag)s OR {self.visit_overdue} THEN 'yellow' "
-            "ELSE 'green' END)"
-        )
+        return self.level(f"{self.next_due} < %(red_due)s OR {lag} > %(red_lag)s",
+                          f"{self.next_due} < %(as_of)s OR {lag} >= %(yellow_lag)s OR {self.visit_overdue}")
 
     def columns(self) -> str:
         """Every flag of a project row, as select-list items."""
@@ -206,7 +223,8 @@ class Flags:
             f"CASE WHEN {self.is_overdue} THEN p.overdue_n ELSE 0 END AS overdue_milestone_count, "
             f"CASE WHEN {self.visit_overdue} THEN 1 ELSE 0 END AS visit_overdue, "
             f"{self.time_progress} AS time_progress, {self.investment_lag} AS investment_lag, "
-            f"{self.warning_level} AS warning_level"
+            f"{self.milestone_level} AS milestone_level, {self.investment_level} AS investment_level, "
+            f"{self.visit_level} AS visit_level, {self.warning_level} AS warning_level"
         )
 
     @property
@@ -241,9 +259,7 @@ MILESTONE_BRIEF_COLUMNS = "m.id, m.project_id, m.kind, m.title, m.due_period, m.
 
 
 def warning_reasons(row: dict, as_of: date) -> list[dict]:
-    from projects.api.serializers import warning_reasons as reasons
-
-    return reasons(SimpleNamespace(**row), as_of)
+    return reasons_of(SimpleNamespace(**row), as_of)
 
 
 def milestone_brief(m: dict) -> dict:
@@ -426,7 +442,6 @@ def _counts(column: str, choices) -> str:
 def stats_summary(token: str, *, as_of: date, live: bool, year: int) -> bytes:
     """GET /stats/summary/: one aggregate pass over the year's projects with their flags, then the
     milestones, approvals and "三个一批" rounds of those projects."""
-    from projects.reports import rate, time_progress_rate
 
     flags = Flags(as_of, live)
     params = {**flags.params, "list_year": year}
@@ -473,7 +488,7 @@ def stats_summary(token: str, *, as_of: date, live: bool, year: int) -> bytes:
     annual_plan = Decimal(str(row["annual_plan"] or 0)).quantize(CENTS)
     completed = Decimal(str(row["completed"] or 0)).quantize(CENTS)
     completion_rate = rate(completed, annual_plan)
-    progress = time_progress_rate(as_of, year)
+    progress = time_progress(as_of, year)
     active, overdue = row["active"] or 0, row["visits_overdue"] or 0
     split = lambda column, choices: {code: int(row[f"{column}__{code}"] or 0) for code in choices.values}  # noqa: E731
     return dumps({
