@@ -121,13 +121,17 @@ class Command(BaseCommand):
         parser.add_argument("--only", help="run only the requests whose label contains this text")
         parser.add_argument("--skip-export", action="store_true", help="skip the whole-list CSV memory check")
         parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--docs-only", action="store_true",
+                            help="measure nothing: rebuild the tables of docs/performance.md from the result files")
         parser.add_argument("--results", default="bench-results", help="directory of the JSON result files")
         parser.add_argument("--write-docs", action="store_true",
                             help="rebuild the tables of docs/performance.md from every result file")
         parser.add_argument("--force", action="store_true", help="run even if the database holds real projects")
 
-    def handle(self, *args, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, results,
-               write_docs, force, **options):
+    def handle(self, *args, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, docs_only,
+               results, write_docs, force, **options):
+        if docs_only:
+            return self.write_docs(Path(results))
         if export_only:
             self.token = self.bench_token(revoke=False)
             self.client, self.auth = Client(), {"HTTP_AUTHORIZATION": f"Token {self.token}"}
