@@ -6,11 +6,12 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from projects import reports, selectors
 from projects.choices import LIGHT_COLOURS, ProjectLevel, Role, Sector, TargetState, WarningLevel
-from projects.dates import default_as_of
+from projects.dates import QUERY_DATES, default_as_of, parse_date
 from projects.models import Project
 from projects.roles import role_of
 from projects.targets import target_progress
@@ -24,21 +25,20 @@ TARGET_STATE_COLOURS = {
     TargetState.BEHIND: LIGHT_COLOURS[WarningLevel.YELLOW],
     TargetState.MISSED: LIGHT_COLOURS[WarningLevel.RED],
 }
-AS_OF_MIN, AS_OF_MAX = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def request_as_of(request) -> tuple[date, str]:
-    """The `?as_of=` day of an admin page (default: the service's default day), and an error message if it is bad."""
+    """The `?as_of=` day of an admin page (default: the service's default day), and an error message if it is bad.
+
+    The day is read like the API's `as_of` (the same parser and 1900–2999 range).
+    """
     raw = (request.GET.get("as_of") or "").strip()
     if not raw:
         return default_as_of(), ""
     try:
-        as_of = date.fromisoformat(raw)
-    except ValueError:
-        return default_as_of(), f"“{raw[:40]}”不是有效日期，已按 {default_as_of().isoformat()} 显示。"
-    if not AS_OF_MIN <= as_of <= AS_OF_MAX:
-        return default_as_of(), f"日期应在 {AS_OF_MIN.isoformat()} 与 {AS_OF_MAX.isoformat()} 之间。"
-    return as_of, ""
+        return parse_date(raw, QUERY_DATES), ""
+    except ValidationError as exc:
+        return default_as_of(), f"{exc.messages[0]}已按 {default_as_of().isoformat()} 显示。"
 
 
 def _own_projects(user, projects: QuerySet[Project]) -> QuerySet[Project] | None:

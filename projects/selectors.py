@@ -1,7 +1,9 @@
 """Reads: querysets with their joins, prefetches and flags for an explicit `as_of`."""
 
 from datetime import date
+from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from projects.dates import is_live
@@ -20,9 +22,21 @@ from projects.models import (
 
 
 def project_list(*, as_of: date) -> QuerySet[Project]:
-    """Projects with every flag as of `as_of`, their brief milestones and batches prefetched."""
+    """Projects with every flag as of `as_of`, their brief milestones and batches prefetched.
+
+    The flag expressions are thousands of nodes to build and resolve; they depend only on the
+    day, the plan and the warning thresholds, so the queryset is built once per such plan and
+    each caller gets a clone (as DRF does with a view's class-level queryset).
+    """
+    rules = tuple(sorted(settings.PORTFOLIO_WARNING.items()))
+    return _flagged_projects(as_of, is_live(as_of), rules).all()
+
+
+@lru_cache(maxsize=64)
+def _flagged_projects(as_of: date, live: bool, rules: tuple) -> QuerySet[Project]:
+    # `rules` (the warning thresholds the expressions read) is only part of the cache key.
     return (
-        Project.objects.with_flags(as_of, live=is_live(as_of))
+        Project.objects.with_flags(as_of, live=live)
         .select_related("department", "lead_official")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.with_flags(as_of)),

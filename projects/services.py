@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
+from projects import validation
 from projects.choices import (
     FINAL_LEAD_STAGES,
     FINISHED_STATUSES,
@@ -50,12 +51,20 @@ from projects.roles import WRITE_ACTIONS
 REPORTED_FIELDS = ("status", "completed_investment", "progress_percent")
 # 保交楼 "一楼一策一专班一银行", kept on housing projects only.
 DELIVERY_FIELDS = ("delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since")
+# What a report changes on its project; the rest of the locked row is as stored and valid.
+CHANGED_BY_REPORT = (*REPORTED_FIELDS, "suspended_from", "version")
 
 
-def _save(instance: models.Model, **clean_kwargs) -> models.Model:
-    instance.full_clean(**clean_kwargs)
+def _save(instance: models.Model, *, exclude=None) -> models.Model:
+    """Validate (check constraints judged in Python, see projects/validation.py) and save."""
+    validation.full_clean(instance, exclude=exclude)
     instance.save()
     return instance
+
+
+def _other_fields(model, fields) -> set[str]:
+    """Every field of `model` but `fields`: what a write that changes only `fields` need not validate again."""
+    return {f.name for f in model._meta.concrete_fields} - set(fields)
 
 
 def _assign(instance: models.Model, data: dict[str, Any]) -> None:
@@ -267,13 +276,17 @@ def status_update_create(
                 project, status=status or old_status, completed_investment=completed_investment,
                 progress_percent=progress_percent, reported_on=reported_on,
             )
+            # The project was just read under lock and the reporter is the signed-in user: neither
+            # needs a query to prove it exists (the idempotency key was checked above).
             report = _save(StatusUpdate(
                 project=project, status_from=old_status, status_to=project.status,
                 completed_investment=project.completed_investment, progress_percent=project.progress_percent,
                 note=note, problems=problems, next_steps=next_steps, reported_on=reported_on, reported_by=user,
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint,
-            ))
-            _caches_refresh(project.pk)
+            ), exclude={"project", "reported_by"})
+            if project.status != old_status:
+                # Only a status move completes milestones, and so moves the cached deadline.
+                _caches_refresh(project.pk)
             return report, True
     except IntegrityError:
         # A concurrent request with the same key (on another project) won the race: answer as its retry.
@@ -321,10 +334,10 @@ def _project_apply_report(
             if kind:
                 for milestone in project.milestones.filter(kind=kind, completed_on__isnull=True):
                     milestone.completed_on = reported_on
-                    _save(milestone)
+                    _save(milestone, exclude=_other_fields(Milestone, ["completed_on"]))
         project.status = status
     project.version += 1
-    _save(project)
+    _save(project, exclude=_other_fields(Project, CHANGED_BY_REPORT))
 
 
 # --- milestones -----------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_stalled_since_is_bounded(admin_client, housing, day):
 
 def test_delivery_in_the_project_spreadsheet(reader_client, housing, admin_client):
     admin_client.patch(f"/api/v1/projects/{housing.pk}/", {"delivery": DELIVERY}, format="json")
-    text = reader_client.get("/api/v1/projects/", {"format": "csv"}).content.decode("utf-8-sig")
+    text = reader_client.get("/api/v1/projects/", {"format": "csv"}).getvalue().decode("utf-8-sig")  # streamed
     assert "保交楼：一楼一策" in text and "中原银行" in text and "2023-03-01" in text
 
 

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from django.http import HttpResponse
 
 from tests.factories import (
     MilestoneFactory,
@@ -35,6 +36,8 @@ WEEKLY_TITLE = "二七区重点项目每周通报 2023年第19周（5月8日—5
 def download(client, path: str, fmt: str, **params):
     response = client.get(path, {"as_of": "2023-05-14", "format": fmt, **params})
     assert response.status_code == 200, response.content[:500]
+    if response.streaming:  # a CSV download is streamed: read it whole for the checks below
+        return HttpResponse(b"".join(response.streaming_content), headers=dict(response.headers))
     return response
 
 

@@ -73,7 +73,7 @@ def test_lead_list_query_count_is_constant(reader_client, dept_a):
 def test_lead_list_downloads(reader_client, two_leads):
     response = reader_client.get("/api/v1/leads/", {"format": "csv"})
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")  # a list download is streamed
     assert "项目名称,企业,领域,计划投资（万元）,线索来源,阶段" in text
     assert "中恒保通数字中心" in text
 

@@ -112,3 +112,21 @@ def test_list_query_count_is_constant(reader_client, endpoint, when):
     add_rows(19, state)
     twenty = count_queries(reader_client, url, as_of, 20)
     assert twenty == one
+
+
+@pytest.mark.parametrize("endpoint", list(LISTS))
+def test_list_query_count_does_not_follow_the_page_size(reader_client, endpoint):
+    """Pages of 10, 50 and 500 rows (of 12) cost the same queries, at a past and a future as_of."""
+    state: dict = {}
+    LISTS[endpoint](12, state)
+    url = f"/api/v1/projects/{state['project'].pk}/status-updates/" if endpoint == "project-status-updates" \
+        else endpoint
+    for as_of in (PAST, future()):
+        counts = {}
+        for page_size in (10, 50, 500):
+            with CaptureQueriesContext(connection) as context:
+                response = reader_client.get(url, {"as_of": as_of.isoformat(), "page_size": page_size})
+            assert response.status_code == 200
+            assert len(response.json()["results"]) == min(page_size, 12)
+            counts[page_size] = len(context.captured_queries)
+        assert counts[10] == counts[50] == counts[500], counts
