@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORTFOLIO_AS_OF ?= 2023-05-04
 
-.PHONY: run serve test fuzz venv dev-venv migrate seed schema bench bench-all loadtest clean
+.PHONY: run serve test screenshots fuzz venv dev-venv migrate seed schema bench bench-all loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ serve: venv
 test: dev-venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q
+
+## make screenshots: retake the user guide's pictures (docs/user-guide/) with the browser tests
+screenshots: dev-venv
+	SCREENSHOTS_DIR=docs/user-guide $(PY) -m pytest -q tests/browser
 
 ## make fuzz: the schema fuzz test with many examples per operation and a random seed; prints the totals
 FUZZ_EXAMPLES ?= 50

@@ -1,6 +1,6 @@
 """`GET /api/v1/projects/{id}/history/`: every change to a project and its records, newest first."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 
@@ -43,13 +43,16 @@ class ProjectHistoryView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        project_id = self.kwargs["pk"]
+        try:
+            project_id = int(self.kwargs["pk"])
+        except ValueError:
+            raise NotFound("未找到该项目。") from None
         # A deleted project still has its history (its last entry says so).
         if not (Project.objects.filter(pk=project_id).exists() or project_has_history(project_id)):
             raise NotFound("未找到该项目。")
         return project_history_index(project_id)
 
-    @extend_schema(summary="项目变更历史", responses={
+    @extend_schema(summary="项目变更历史", parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses={
         200: HistoryEntrySerializer(many=True), 404: OpenApiResponse(ERROR_RESPONSE, description="无此项目"),
     })
     def get(self, request, *args, **kwargs):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from projects.api import history, lead_views, reports, targets, views
@@ -19,6 +19,7 @@ urlpatterns = [
     path("stats/leads/", lead_views.LeadStatsView.as_view(), name="stats-leads"),
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
-    path("projects/<int:pk>/history/", history.ProjectHistoryView.as_view(), name="project-history"),
+    # Any id segment reaches the view (like the router's routes), so a malformed id is a JSON 404.
+    re_path(r"^projects/(?P<pk>[^/.]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),
     *router.urls,
 ]

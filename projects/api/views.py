@@ -165,8 +165,9 @@ class TabularExportMixin:
         return self.export_response(Workbook(f"{self.export_basename}-{self.as_of.isoformat()}", [sheet]))
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Only a workbook has a spreadsheet form: errors and OPTIONS metadata answer in JSON.
-        if self.is_export() and not isinstance(response.data, Workbook):
+        # Only a workbook has a spreadsheet form: errors and OPTIONS metadata answer in JSON. A streamed
+        # download (StreamingHttpResponse, no `.data`) is already written.
+        if self.is_export() and isinstance(response, Response) and not isinstance(response.data, Workbook):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

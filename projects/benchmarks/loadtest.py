@@ -149,7 +149,9 @@ def main() -> None:
 
     env = {**os.environ, "DATABASE_URL": options.database_url, "DEBUG": "0",
            # One user drives all the load here; the per-user throttle would answer 429 to it.
-           "THROTTLE_USER_RATE": "1000000/min", "LOG_LEVEL": "ERROR"}
+           "THROTTLE_USER_RATE": "1000000/min", "LOG_LEVEL": "ERROR",
+           # Plain HTTP on the loopback: no proxy terminates TLS here.
+           "PORTFOLIO_HTTPS": "0"}
     manage(env, "migrate", "--noinput", "-v0")
     count = int(manage(env, "shell", "-v0", "-c", "from projects.models import Project; print(Project.objects.count())").split()[-1])
     if count < options.projects:

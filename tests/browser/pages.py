@@ -34,7 +34,7 @@ def text(driver) -> str:
 
 
 def screenshot(driver, name: str, scroll_to: str | None = None) -> None:
-    """docs/user-guide/<name>.png: what the user guide shows (scrolled to `scroll_to`, a CSS selector)."""
+    """<SCREENSHOTS>/<name>.png (docs/user-guide/ under `make screenshots`): what the user guide shows (scrolled to `scroll_to`, a CSS selector)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # No blinking caret and no fading scrollbars: the same page gives the same picture, so reruns
     # leave the files unchanged.

@@ -128,13 +128,17 @@ class Command(BaseCommand):
                             help="rebuild the tables of docs/performance.md from every result file")
         parser.add_argument("--force", action="store_true", help="run even if the database holds real projects")
 
+    def request_options(self) -> dict:
+        """The token, and HTTPS as the proxy would say it, since the service is HTTPS-only with DEBUG off."""
+        return {"HTTP_AUTHORIZATION": f"Token {self.token}", "secure": True}
+
     def handle(self, *args, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, docs_only,
                results, write_docs, force, **options):
         if docs_only:
             return self.write_docs(Path(results))
         if export_only:
             self.token = self.bench_token(revoke=False)
-            self.client, self.auth = Client(), {"HTTP_AUTHORIZATION": f"Token {self.token}"}
+            self.client, self.auth = Client(), self.request_options()
             return self.export_only(as_of)
         call_command("migrate", verbosity=0, interactive=False)
         if not force and Project.objects.exclude(code__startswith=CODE_PREFIX).exists():
@@ -144,7 +148,7 @@ class Command(BaseCommand):
         self.runs, self.budget = max(1, runs), budget
         self.token = self.bench_token()
         self.client = Client()
-        self.auth = {"HTTP_AUTHORIZATION": f"Token {self.token}"}
+        self.auth = self.request_options()
         self.year = year
         result = Result(
             vendor=connection.vendor, projects=Project.objects.count(), machine=self.machine(),
@@ -224,7 +228,7 @@ class Command(BaseCommand):
         def hand(day):
             query = {"as_of": day.isoformat(), **params}
             return floor.project_list(self.token, as_of=day, live=is_live(day), params=query,
-                                      base=f"http://testserver{PROJECTS_URL}", where=where, order=order)
+                                      base=f"https://testserver{PROJECTS_URL}", where=where, order=order)
 
         return Case(label, api, hand)
 
