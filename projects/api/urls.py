@@ -20,6 +20,6 @@ urlpatterns = [
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     # Any id segment reaches the view (like the router's routes), so a malformed id is a JSON 404.
-    re_path(r"^projects/(?P<pk>[^/.]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),
+    re_path(r"^projects/(?P<pk>[^/]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),
     *router.urls,
 ]
