@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+# API clients get their 404s in JSON, also for URLs no route matches.
+handler404 = "projects.api.exceptions.not_found"

@@ -392,3 +392,10 @@ def test_text_with_control_characters_downloads_instead_of_500(admin_client, pro
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         header = [cell.value for cell in sheet[1]]
         assert sheet.cell(row=2, column=header.index("项目名称") + 1).value == "二七产业园"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/projects/1.5/history/", "/api/v1/nowhere/", "/api/v1/projects/abc/"])
+def test_an_api_url_no_route_matches_is_404_in_json(reader_client, url):
+    response = reader_client.get(url)
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "未找到。"}
