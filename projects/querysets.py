@@ -15,6 +15,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Expression,
     F,
     FloatField,
     IntegerField,
@@ -55,6 +56,53 @@ def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+class CompiledOnce(Expression):
+    """An expression whose SQL is compiled once per database connection and then reused.
+
+    The flag annotations are thousands of expression nodes: compiling them took most of a
+    project request's time, though their SQL depends only on the plan (the day, live or past,
+    the thresholds) and the database. `selectors.project_list` keeps one queryset per plan, so
+    its wrapped annotations are compiled on the first request and reused by every later one.
+
+    Reuse is safe because the SQL of a resolved expression depends only on the aliases it was
+    resolved with. When a query is relabelled (used as a subquery, combined with another), the
+    wrapper hands back the plain expression relabelled; when its source is replaced, the cache
+    is dropped. So stale SQL is never reused.
+    """
+
+    def __init__(self, expression):
+        super().__init__()  # the output field is the wrapped expression's
+        self.expression = expression
+        self.compiled = {}
+
+    def __repr__(self):
+        return f"CompiledOnce({self.expression!r})"
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, exprs):
+        [self.expression] = exprs
+        self.compiled = {}
+
+    def relabeled_clone(self, change_map):
+        return self.expression.relabeled_clone(change_map)
+
+    def as_sql(self, compiler, connection):
+        try:
+            sql, params = self.compiled[connection.alias]
+        except KeyError:
+            sql, params = compiler.compile(self.expression)
+            params = tuple(params)
+            self.compiled[connection.alias] = sql, params
+        return sql, params
+
+
+def compiled_once(annotations: dict) -> dict:
+    """`annotations` with each expression wrapped in `CompiledOnce`."""
+    return {name: CompiledOnce(expression) for name, expression in annotations.items()}
+
+
 def time_progress_expression(as_of: date) -> Case:
     """时序进度 (`periods.time_progress`) of each project's own year."""
     return Case(
@@ -88,7 +136,7 @@ class ProjectQuerySet(models.QuerySet):
                 Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of), Max("visited_on"),
             )
         active = Q(status__in=ACTIVE_STATUSES)
-        return self.annotate(
+        return self.annotate(**compiled_once(dict(
             next_due_date=next_due,
             last_visit_on=last_visit,
             # No visit counts as a visit long ago; one reference keeps the subquery from repeating.
@@ -110,7 +158,7 @@ class ProjectQuerySet(models.QuerySet):
                 default=None,
                 output_field=FloatField(),
             ),
-        ).annotate(**level_annotations(as_of))
+        ))).annotate(**compiled_once(level_annotations(as_of)))
 
     def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
         """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""
@@ -125,7 +173,7 @@ class MilestoneQuerySet(models.QuerySet):
         """Annotate `state` and `is_overdue` as of `as_of`."""
         soon = as_of + timedelta(days=thresholds()["DUE_SOON_DAYS"])
         done = done_on(as_of)
-        return self.annotate(
+        return self.annotate(**compiled_once(dict(
             state=Case(
                 When(done & Q(due_date__isnull=False, completed_on__gt=F("due_date")),
                      then=Value(MilestoneState.DONE_LATE)),
@@ -136,7 +184,7 @@ class MilestoneQuerySet(models.QuerySet):
                 output_field=CharField(),
             ),
             is_overdue=flag(open_on(as_of) & Q(due_date__lt=as_of)),
-        )
+        )))
 
 
 class ApprovalItemQuerySet(models.QuerySet):

@@ -1,0 +1,100 @@
+"""The flag annotations are compiled once per plan and reused, and never reused where they would be wrong;
+a request that names no filter builds no filterset."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+
+from projects import selectors
+from projects.filters import ProjectFilterSet
+from projects.models import Official, Project
+from projects.querysets import CompiledOnce
+from tests.factories import MilestoneFactory, OfficialFactory, ProjectFactory, VisitFactory
+
+PAST = date(2023, 7, 1)
+
+
+def plain_sql(queryset) -> str:
+    """The queryset's SQL with every CompiledOnce unwrapped: what the ORM alone would send."""
+    clone = queryset.all()
+    clone.query.annotations = {
+        name: expression.expression if isinstance(expression, CompiledOnce) else expression
+        for name, expression in clone.query.annotations.items()
+    }
+    sql, params = clone.query.sql_with_params()
+    return sql % tuple(map(repr, params))
+
+
+def sent_sql(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    return sql % tuple(map(repr, params))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("live", [False, True])
+def test_the_wrapped_flags_send_the_sql_the_orm_would(live):
+    flagged = Project.objects.with_flags(PAST, live=live)
+    for queryset in (
+        flagged,
+        flagged.filter(is_overdue=True),
+        flagged.filter(warning_level__in=["red", "yellow"]).order_by("next_due_date", "pk"),
+        flagged.values("department").order_by("department"),
+    ):
+        assert sent_sql(queryset) == plain_sql(queryset)
+        assert sent_sql(queryset) == sent_sql(queryset)  # the second compile reuses the first
+
+
+@pytest.mark.django_db
+def test_a_plan_is_compiled_once_across_requests(admin_client):
+    project = ProjectFactory()
+    MilestoneFactory(project=project, due_date=date(2023, 6, 1))
+    selectors.project_list(as_of=PAST)  # the plan exists; its SQL is not compiled yet
+    with mock.patch.object(connection.ops.compiler("SQLCompiler"), "compile",
+                           autospec=True, side_effect=connection.ops.compiler("SQLCompiler").compile) as compile_:
+        admin_client.get("/api/v1/projects/", {"as_of": PAST.isoformat()})
+        first = compile_.call_count
+        compile_.reset_mock()
+        response = admin_client.get("/api/v1/projects/", {"as_of": PAST.isoformat()})
+        second = compile_.call_count
+    assert response.status_code == 200 and response.json()["results"][0]["is_overdue"] is True
+    # The flags are hundreds of nodes; a request that reuses them compiles only the rest.
+    assert second < first / 3, (first, second)
+
+
+@pytest.mark.django_db
+def test_as_a_subquery_the_flags_are_relabelled_not_reused():
+    official = OfficialFactory()
+    late = ProjectFactory(lead_official=official)
+    MilestoneFactory(project=late, due_date=date(2023, 6, 1))
+    on_time = ProjectFactory(lead_official=official)
+    MilestoneFactory(project=on_time, due_date=date(2023, 8, 1))
+    VisitFactory(project=on_time, official=official, visited_on=date(2023, 6, 20))
+    flagged = selectors.project_list(as_of=PAST)
+    list(flagged)  # compiled in the main query, under the table's own name
+
+    overdue_ids = flagged.filter(is_overdue=True).values("pk")
+    assert list(Project.objects.filter(pk__in=overdue_ids)) == [late]
+    first_overdue = Subquery(flagged.filter(lead_official=OuterRef("pk"), is_overdue=True).values("code")[:1])
+    assert Official.objects.annotate(late=first_overdue).get(pk=official.pk).late == late.code
+    counted = Official.objects.with_counts(PAST).get(pk=official.pk)
+    assert (counted.project_count, counted.overdue_project_count, counted.visit_overdue_project_count) == (2, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_request_naming_no_filter_builds_no_filterset(admin_client):
+    project = ProjectFactory(status="signed")
+    other_status = {"status": "under_construction"}
+    with mock.patch.object(ProjectFilterSet, "__init__", autospec=True,
+                           side_effect=ProjectFilterSet.__init__) as built:
+        listed = admin_client.get("/api/v1/projects/", {"as_of": PAST.isoformat(), "page_size": 10})
+        detail = admin_client.get(f"/api/v1/projects/{project.pk}/", {"as_of": PAST.isoformat()})
+        assert built.call_count == 0
+        assert [row["id"] for row in listed.json()["results"]] == [project.pk] and detail.status_code == 200
+        # A filter parameter, on a list or on a detail, still filters (and is still validated).
+        assert admin_client.get("/api/v1/projects/", other_status).json()["results"] == []
+        assert admin_client.get(f"/api/v1/projects/{project.pk}/", other_status).status_code == 404
+        assert admin_client.get("/api/v1/projects/", {"status": "nope"}).status_code == 400
+        assert built.call_count == 3
