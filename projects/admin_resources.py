@@ -130,7 +130,11 @@ class BatchesField(Field):
         super().__init__(column_name=H["batches"])
 
     def export(self, instance, **kwargs):
-        return "、".join(str(batch) for batch in instance.batches.all()) if instance.pk else ""
+        if not instance.pk:
+            return ""
+        # Rows of selectors.project_list carry their batches prefetched as a list.
+        batches = getattr(instance, "batch_list", None)
+        return "、".join(str(batch) for batch in (instance.batches.all() if batches is None else batches))
 
 
 class ChineseExportForm(SelectableFieldsExportForm):

@@ -22,7 +22,8 @@ from projects.models import (
 
 
 def project_list(*, as_of: date) -> QuerySet[Project]:
-    """Projects with every flag as of `as_of`, their brief milestones and batches prefetched.
+    """Projects with every flag as of `as_of`, their brief milestones and batches prefetched
+    (as the lists `flagged_milestones` and `batch_list`).
 
     The flag expressions are thousands of nodes to build and resolve; they depend only on the
     day, the plan and the warning thresholds, so the queryset is built once per such plan and
@@ -38,9 +39,10 @@ def _flagged_projects(as_of: date, live: bool, rules: tuple) -> QuerySet[Project
     return (
         Project.objects.with_flags(as_of, live=live)
         .select_related("department", "lead_official")
+        # Into lists (`to_attr`): a related manager per row would clone a queryset per project.
         .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.with_flags(as_of)),
-            "batches",
+            Prefetch("milestones", queryset=Milestone.objects.with_flags(as_of), to_attr="flagged_milestones"),
+            Prefetch("batches", to_attr="batch_list"),
         )
         .select_related("source_lead")
     )

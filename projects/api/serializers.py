@@ -233,10 +233,10 @@ class ProjectSerializer(ReadSerializer):
     sector_display = DisplayField(Sector, source="sector")
     status = code_field(ProjectStatus, read_only=True)
     status_display = DisplayField(ProjectStatus, source="status")
-    batches = BatchSerializer(many=True, read_only=True)
+    batches = BatchSerializer(many=True, read_only=True, source="batch_list")
     department = DepartmentBriefSerializer(read_only=True)
     lead_official = OfficialBriefSerializer(read_only=True, allow_null=True)
-    milestones = MilestoneBriefSerializer(many=True, read_only=True)
+    milestones = MilestoneBriefSerializer(many=True, read_only=True, source="flagged_milestones")
     next_due_date = serializers.DateField(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
     overdue_milestone_count = serializers.IntegerField(read_only=True)
@@ -267,12 +267,20 @@ class ProjectSerializer(ReadSerializer):
     @extend_schema_field(DeliverySerializer(allow_null=True))
     def get_delivery(self, project) -> dict | None:
         """保交楼 of a housing project; null for the others."""
-        return DeliverySerializer(project).data if project.sector == Sector.HOUSING else None
+        return self._nested("delivery", DeliverySerializer).to_representation(project) \
+            if project.sector == Sector.HOUSING else None
 
     @extend_schema_field(LeadBriefSerializer(allow_null=True, help_text="转化来源的招商线索"))
     def get_source_lead(self, project) -> dict | None:
         lead = getattr(project, "source_lead", None)
-        return LeadBriefSerializer(lead).data if lead else None
+        return self._nested("source_lead", LeadBriefSerializer).to_representation(lead) if lead else None
+
+    def _nested(self, name: str, serializer_class) -> serializers.Serializer:
+        """One serializer per field for the whole page, not one per row."""
+        nested = self.__dict__.setdefault("_nested_serializers", {})
+        if name not in nested:
+            nested[name] = serializer_class()
+        return nested[name]
 
 
 class ProjectWriteSerializer(WriteSerializer):
