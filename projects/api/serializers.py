@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from projects.choices import (
     ApprovalMode,
@@ -83,7 +84,7 @@ class ReadSerializer(serializers.ModelSerializer):
                     getter = attrgetter(field.source_attrs[0])
                 else:
                     getter = field.get_attribute
-                plan.append((field.field_name, getter, field.to_representation))
+                plan.append((field.field_name, getter, _representation(field)))
             self._plan = plan
         return plan
 
@@ -95,6 +96,25 @@ class ReadSerializer(serializers.ModelSerializer):
             value = instance if getter is None else getter(instance)
             row[name] = None if value is None else represent(value)
         return row
+
+
+def _iso_date(value):
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _representation(field: serializers.Field):
+    """The field's `to_representation`, or a plain function giving the same output for database
+    values (never None here) where DRF's generic path is slow: plain integers, text, booleans, ISO dates."""
+    kind = type(field)
+    if kind is serializers.IntegerField and not getattr(field, "coerce_to_string", False):
+        return int
+    if kind is serializers.CharField:
+        return str
+    if kind is serializers.BooleanField:
+        return bool
+    if kind is serializers.DateField and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
+        return _iso_date
+    return field.to_representation
 
 
 def code_field(choices, **kwargs) -> serializers.ChoiceField:
