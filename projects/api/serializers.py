@@ -3,6 +3,7 @@
 Input serializers only validate: the view hands their data to the entity's service; they never save.
 """
 
+import copy
 from collections.abc import Mapping
 from datetime import date
 from operator import attrgetter
@@ -72,6 +73,16 @@ class WriteSerializer(serializers.ModelSerializer):
 # holds them equal); the fields stay the schema. (No docstring: the schema would show it on every
 # serializer that inherits it.)
 class ReadSerializer(serializers.ModelSerializer):
+
+    def get_fields(self):
+        # DRF introspects the model again for every serializer it builds. A read serializer's fields
+        # depend only on its class, so they are built once per class and copied for each instance,
+        # as DRF copies declared fields.
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
     def _read_plan(self) -> list:
         plan = self.__dict__.get("_plan")
