@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.apps import apps
 from django.db import models
+from django.utils.functional import cached_property
 from django.db.models import (
     Case,
     CharField,
@@ -28,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.sql.where import WhereNode
 
 from projects import roles
 from projects.choices import ACTIVE_STATUSES, MilestoneState
@@ -81,6 +83,13 @@ class CompiledOnce(Expression):
     def get_source_expressions(self):
         return [self.expression]
 
+    @cached_property
+    def contains_subquery(self) -> bool:
+        # Django asks this to decide whether an aggregate over the annotation must read it from an
+        # inner query (computed once per row) instead of repeating it inside every aggregate. Its
+        # own walk stops at a When's condition and answers False; this one sees every node.
+        return any(getattr(node, "subquery", False) for node in _nodes(self.expression))
+
     def set_source_expressions(self, exprs):
         [self.expression] = exprs
         self.compiled = {}
@@ -96,6 +105,14 @@ class CompiledOnce(Expression):
             params = tuple(params)
             self.compiled[connection.alias] = sql, params
         return sql, params
+
+
+def _nodes(node):
+    """`node` and every node below it, conditions (WhereNode children) included."""
+    yield node
+    for child in node.children if isinstance(node, WhereNode) else node.get_source_expressions():
+        if child is not None:
+            yield from _nodes(child)
 
 
 def compiled_once(annotations: dict) -> dict:

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.test.utils import CaptureQueriesContext
 
 from projects import selectors
 from projects.filters import ProjectFilterSet
@@ -98,3 +99,26 @@ def test_a_request_naming_no_filter_builds_no_filterset(admin_client):
         assert admin_client.get(f"/api/v1/projects/{project.pk}/", other_status).status_code == 404
         assert admin_client.get("/api/v1/projects/", {"status": "nope"}).status_code == 400
         assert built.call_count == 3
+
+
+@pytest.mark.django_db
+def test_the_past_plan_flags_say_they_hold_subqueries_and_the_live_ones_do_not():
+    past = selectors.project_list(as_of=PAST).query.annotations
+    live = selectors.project_list(as_of=date(2999, 1, 1)).query.annotations
+    assert past["warning_level"].contains_subquery and past["visit_overdue"].contains_subquery
+    assert not live["warning_level"].contains_subquery and not live["time_progress"].contains_subquery
+
+
+@pytest.mark.django_db
+def test_the_summary_computes_each_projects_light_once_not_once_per_sum(admin_client):
+    MilestoneFactory(project=ProjectFactory(), due_date=date(2023, 6, 1))
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get("/api/v1/stats/summary/", {"as_of": PAST.isoformat(), "year": 2023})
+    assert response.status_code == 200 and response.json()["by_warning_level"]["yellow"] == 1
+    sums = next(q["sql"] for q in captured
+                if '"__col' in q["sql"] or 'COUNT("projects_project"."id")' in q["sql"])
+    # The light reads the next deadline twice (red, yellow) and the last visit once; the visit
+    # count once more. Summing each level over the light inline would repeat them per level.
+    assert sums.count("MIN(") <= 2 and sums.count("MAX(") <= 2, sums
+    # ... and the inner query is fenced, so the database cannot merge it back into the sums.
+    assert " LIMIT " in sums, sums
