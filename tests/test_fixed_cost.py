@@ -1,5 +1,5 @@
-"""The flag annotations are compiled once per plan and reused, and never reused where they would be wrong;
-a request that names no filter builds no filterset."""
+"""What every request pays once: the flag SQL compiled once per plan, planned once per connection (PostgreSQL),
+no filterset when no filter is named, the light computed once per project in the summary."""
 
 from datetime import date
 from unittest import mock
@@ -122,3 +122,16 @@ def test_the_summary_computes_each_projects_light_once_not_once_per_sum(admin_cl
     assert sums.count("MIN(") <= 2 and sums.count("MAX(") <= 2, sums
     # ... and the inner query is fenced, so the database cannot merge it back into the sums.
     assert " LIMIT " in sums, sums
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_a_repeated_project_read_once(admin_client):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    project = ProjectFactory()
+    for _ in range(4):
+        assert admin_client.get(f"/api/v1/projects/{project.pk}/", {"as_of": PAST.isoformat()}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("projects_project" in sql and "MIN(" in sql for sql in prepared), prepared
