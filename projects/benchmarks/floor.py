@@ -11,6 +11,7 @@ they cost the same on both sides. When the API body gains a field, add it to the
 list (`PROJECT_COLUMNS`, `MILESTONE_COLUMNS`, …) and to the matching `*_body` function.
 """
 
+import base64
 import json
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -366,6 +367,38 @@ def project_list(token: str, *, as_of: date, live: bool, params: dict, base: str
         "count": count,
         "next": page_url(base, params, page + 1) if page < last else None,
         "previous": None if page == 1 else page_url(base, params, page - 1),
+        "results": results,
+    })
+
+
+def cursor_token(direction: str, code: str) -> str:
+    """A keyset cursor as the API writes it: URL-safe base64 of {"after"|"before": code}, unpadded."""
+    return base64.urlsafe_b64encode(json.dumps({direction: code}).encode()).decode().rstrip("=")
+
+
+def project_list_after(token: str, *, as_of: date, live: bool, params: dict, base: str, after: str) -> bytes:
+    """GET /projects/?cursor=… (the page after project code `after`): the count, then the page's
+    ids found through the code index, then their bodies."""
+    flags = Flags(as_of, live)
+    page_size = int(params.get("page_size", 50))
+    with connection.cursor() as cursor:
+        authenticate(cursor, token)
+        cursor.execute("SELECT COUNT(*) FROM projects_project")
+        count = cursor.fetchone()[0]
+        cursor.execute("SELECT p.id, p.code FROM projects_project p WHERE p.code > %(after)s ORDER BY p.code, p.id "
+                       f"LIMIT {page_size + 1}", {"after": after})
+        keys = cursor.fetchall()
+        more, keys = len(keys) > page_size, keys[:page_size]
+        results = project_bodies(cursor, [pk for pk, _ in keys], flags)
+
+    def link(direction, code):
+        query = {**params, "cursor": cursor_token(direction, code)}
+        return f"{base}?{urlencode(sorted(query.items()))}"
+
+    return dumps({
+        "count": count,
+        "next": link("after", keys[-1][1]) if more else None,
+        "previous": link("before", keys[0][1]) if keys else None,
         "results": results,
     })
 

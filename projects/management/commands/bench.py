@@ -235,7 +235,8 @@ class Command(BaseCommand):
     def cases(self, past: date) -> list[Case]:
         total = Project.objects.count()
         deep_page = total // 2 // 50 + 1
-        middle = Project.objects.order_by("code", "id").values_list("pk", flat=True)[total // 2]
+        middle, middle_code = Project.objects.order_by("code", "id").values_list("pk", "code")[total // 2]
+        by_cursor = {"page_size": 50, "cursor": floor.cursor_token("after", middle_code)}
         reporter = (Project.objects.filter(status=ProjectStatus.UNDER_CONSTRUCTION).order_by("code")
                     .values_list("pk", "progress_percent").first())
         monday = lambda day: day - timedelta(days=day.weekday())  # noqa: E731
@@ -257,6 +258,11 @@ class Command(BaseCommand):
             self.list_case("list ?ordering=next_due_date", {"ordering": "next_due_date"},
                            order="{f.next_due} ASC NULLS LAST, p.id"),
             self.list_case("list, deep page (middle)", {"page": deep_page, "page_size": 50}),
+            Case("list, deep page by cursor",
+                 lambda day: self.get(PROJECTS_URL, {"as_of": day.isoformat(), **by_cursor}),
+                 lambda day: floor.project_list_after(
+                     self.token, as_of=day, live=is_live(day), params={"as_of": day.isoformat(), **by_cursor},
+                     base=f"https://testserver{PROJECTS_URL}", after=middle_code)),
             Case("project detail",
                  lambda day: self.get(f"{PROJECTS_URL}{middle}/", {"as_of": day.isoformat()}),
                  lambda day: floor.project_detail(self.token, pk=middle, as_of=day, live=is_live(day))),
