@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Ref
 from django.db.models.functions import Coalesce
 from django.db.models.sql.where import WhereNode
 
@@ -93,6 +94,16 @@ class CompiledOnce(Expression):
     def set_source_expressions(self, exprs):
         [self.expression] = exprs
         self.compiled = {}
+
+    def replace_expressions(self, replacements):
+        # Aggregation swaps references to annotations (Ref) for what they stand for. A resolved
+        # flag inlines what it references and holds no Ref, so walking and hashing its nodes for
+        # such swaps (each Count over a flag did) can be skipped; any other swap takes the walk.
+        if replacement := replacements.get(self):
+            return replacement
+        if all(isinstance(key, Ref) for key in replacements):
+            return self
+        return super().replace_expressions(replacements)
 
     def relabeled_clone(self, change_map):
         return self.expression.relabeled_clone(change_map)
@@ -176,6 +187,18 @@ class ProjectQuerySet(models.QuerySet):
                 output_field=FloatField(),
             ),
         ))).annotate(**compiled_once(level_annotations(as_of)))
+
+    def ids(self) -> models.QuerySet:
+        """The ids of these projects, for `project__in=`.
+
+        The annotations are dropped: a filter on a flag holds its own copy of the expression in the
+        WHERE clause. Used as a subquery, a queryset is relabelled and resolved whole, every unused
+        flag included, which cost more than the report that used it.
+        """
+        ids = self.order_by().values("pk")
+        ids.query.annotations = {}
+        ids.query.set_annotation_mask(())
+        return ids
 
     def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
         """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""

@@ -102,7 +102,7 @@ def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dic
         started=Count("pk", filter=Q(category=ProjectCategory.START) & has_started()),
         **_visit_counts(),
     )
-    project_ids = projects.values("pk")
+    project_ids = projects.ids()
     milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).aggregate(
         **{state: Count("pk", filter=Q(state=state)) for state in MilestoneState.values}
     )
@@ -211,7 +211,7 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
     """每周通报 for the ISO week starting `monday`, over `projects` (already filtered and flagged)."""
     sunday = monday + timedelta(days=6)
     week = (monday, sunday)
-    project_ids = projects.values("pk")
+    project_ids = projects.ids()
     # Dated events count only up to as_of.
     reports = StatusUpdate.objects.filter(reported_on__range=week, reported_on__lte=as_of)
     updated_in_week = reports.filter(project=OuterRef("pk"))

@@ -37,6 +37,7 @@ from projects import services
 from projects.benchmarks import floor
 from projects.choices import ProjectStatus, Role
 from projects.dates import is_live, today
+from portfolio.wsgi import freeze_startup_objects
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
 from projects.models import Milestone, Project, StatusUpdate, Visit
 
@@ -156,7 +157,9 @@ class Command(BaseCommand):
             past=as_of.isoformat(), today=today().isoformat(),
         )
         self.print_header(result)
-        for case in self.cases(as_of):
+        cases = self.cases(as_of)
+        freeze_startup_objects()  # as a gunicorn worker does once loaded (portfolio/wsgi.py)
+        for case in cases:
             if only and only not in case.label:
                 continue
             for plan, day in (("past", as_of), ("today", today())):
