@@ -16,6 +16,15 @@ def wait_for(driver, css: str):
     return WebDriverWait(driver, WAIT_SECONDS).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def submit(driver, element, css: str = "body"):
+    """Click `element` and wait until the next page has replaced this one and shows `css`: waiting for
+    `css` alone could match the old page, whose elements then go stale under the test."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, WAIT_SECONDS).until(EC.staleness_of(old_page))
+    return wait_for(driver, css)
+
+
 def open_page(driver, path: str) -> None:
     driver.get(driver.base_url + path)
     wait_for(driver, "body")

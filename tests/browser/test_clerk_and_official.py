@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select
 
 from projects.choices import ProjectStatus, Role
 from projects.models import Project, StatusUpdate, Visit
-from tests.browser.pages import log_in, open_page, screenshot, text, wait_for
+from tests.browser.pages import log_in, open_page, screenshot, submit, text, wait_for
 from tests.conftest import AS_OF
 from tests.factories import (
     DepartmentFactory,
@@ -89,9 +89,7 @@ def test_clerk_reports_on_its_project_and_sees_the_light_change(browser, portfol
     progress.send_keys("35")
     browser.find_element(By.NAME, "note").send_keys("主体结构施工，本周完成投资4000万元。")
     screenshot(browser, "12-clerk-status-update-form")
-    browser.find_element(By.NAME, "_save").click()
-
-    wait_for(browser, ".project-light")
+    submit(browser, browser.find_element(By.NAME, "_save"), ".project-light")
     assert "绿灯" in light_of(browser)
     assert "已为“仲景医药健康产业园”新增进度填报" in text(browser)
     screenshot(browser, "13-clerk-project-green")
@@ -155,9 +153,7 @@ def test_official_sees_days_since_visits_and_logs_a_visit_in_one_form(browser, p
     Select(browser.find_element(By.NAME, "kind")).select_by_visible_text("现场督导")
     browser.find_element(By.NAME, "note").send_keys("现场查看主体施工进度，协调用电增容。")
     screenshot(browser, "41-official-visit-form")
-    browser.find_element(By.NAME, "_save").click()
-
-    wait_for(browser, "#result_list")
+    submit(browser, browser.find_element(By.NAME, "_save"), "#result_list")
     assert "已记录对“仲景医药健康产业园”的调研" in text(browser)
     assert "0 天" in text(browser)
     screenshot(browser, "42-official-visit-recorded")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.pages import log_in, open_page, outside_requests, screenshot, text, wait_for
+from tests.browser.pages import log_in, open_page, outside_requests, screenshot, submit, text, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,8 +21,7 @@ def test_english_browser_gets_chinese_login_and_admin(browser, django_user_model
 
     browser.find_element("name", "username").send_keys("office")
     browser.find_element("name", "password").send_keys("wrong-password")
-    browser.find_element("css selector", "form#login-form [type=submit]").click()
-    wait_for(browser, "form#login-form")
+    submit(browser, browser.find_element("css selector", "form#login-form [type=submit]"), "form#login-form")
     assert "请输入一个正确的" in text(browser)
 
     log_in(browser, "office", "Office-pass-2023")

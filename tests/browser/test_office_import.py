@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from projects.models import Project
-from tests.browser.pages import log_in, open_page, screenshot, text, wait_for
+from tests.browser.pages import log_in, open_page, screenshot, submit, text
 from tests.factories import DepartmentFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,8 +20,7 @@ def upload(browser, path) -> None:
     open_page(browser, "/admin/projects/project/import/")
     Select(browser.find_element(By.NAME, "format")).select_by_visible_text("csv")
     browser.find_element(By.NAME, "import_file").send_keys(str(path))
-    browser.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] [type=submit]").click()
-    wait_for(browser, "body")
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] [type=submit]"))
 
 
 def test_office_imports_a_gbk_sheet_after_fixing_the_bad_row(browser, django_user_model, tmp_path, settings):
@@ -49,8 +48,8 @@ def test_office_imports_a_gbk_sheet_after_fixing_the_bad_row(browser, django_use
     fixed.write_bytes("\r\n".join([HEADER, GOOD, FIXED]).encode("gbk"))
     upload(browser, fixed)
     screenshot(browser, "31-office-import-preview")
-    browser.find_element(By.CSS_SELECTOR, "form[action$='process_import/'] [type=submit]").click()
-    wait_for(browser, "#result_list")
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='process_import/'] [type=submit]"),
+           "#result_list")
     assert set(Project.objects.values_list("code", flat=True)) == {"EQ2023-201", "EQ2023-202"}
     assert "康师傅饮品中原总部" in text(browser)
     screenshot(browser, "32-office-import-done")
