@@ -5,6 +5,7 @@ from rest_framework import serializers
 from projects.api.serializers import (
     DepartmentBriefSerializer,
     DisplayField,
+    ModelSerializer,
     OfficialBriefSerializer,
     ProjectBriefSerializer,
     ProjectWriteSerializer,
@@ -17,7 +18,7 @@ from projects.choices import LeadStage, Sector
 from projects.models import Lead, LeadMove
 
 
-class LeadMoveSerializer(serializers.ModelSerializer):
+class LeadMoveSerializer(ModelSerializer):
     stage_from = code_field(LeadStage, read_only=True)
     stage_from_display = DisplayField(LeadStage, source="stage_from")
     stage = code_field(LeadStage, read_only=True)
@@ -31,7 +32,7 @@ class LeadMoveSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadRowSerializer(serializers.ModelSerializer):
+class LeadRowSerializer(ModelSerializer):
     department = DepartmentBriefSerializer(read_only=True)
 
     class Meta:
@@ -56,7 +57,7 @@ class LeadMoveCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(ModelSerializer):
     sector = code_field(Sector, read_only=True)
     sector_display = DisplayField(Sector, source="sector")
     stage = code_field(LeadStage, read_only=True)

@@ -130,7 +130,7 @@ class ProjectRowListSerializer(serializers.ListSerializer):
 
 # The brief project row of the reports; many=True reads a queryset through ProjectRowListSerializer.
 # (No docstring: it would become the schema's description.)
-class ProjectRowSerializer(serializers.ModelSerializer):
+class ProjectRowSerializer(s.ModelSerializer):
     status_display = s.DisplayField(ProjectStatus, source="status")
     department = s.DepartmentBriefSerializer(read_only=True)
     lead_official = s.OfficialBriefSerializer(read_only=True, allow_null=True)

@@ -60,8 +60,21 @@ class WrittenDateField(serializers.DateField):
             raise serializers.ValidationError(exc.messages) from None
 
 
+# DRF introspects the model again for every model serializer it builds. The fields of these
+# serializers depend only on their class, so they are built once per class and copied for each
+# instance, as DRF copies declared fields. (No docstring: the schema would show it.)
+class ModelSerializer(serializers.ModelSerializer):
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
+
 # Input serializers: a model's dates are read by WrittenDateField.
-class WriteSerializer(serializers.ModelSerializer):
+class WriteSerializer(ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
                                 models.DateField: WrittenDateField}
 
@@ -72,17 +85,7 @@ class WriteSerializer(serializers.ModelSerializer):
 # written about twice as fast. The output is DRF's, field for field (tests/test_read_serializers.py
 # holds them equal); the fields stay the schema. (No docstring: the schema would show it on every
 # serializer that inherits it.)
-class ReadSerializer(serializers.ModelSerializer):
-
-    def get_fields(self):
-        # DRF introspects the model again for every serializer it builds. A read serializer's fields
-        # depend only on its class, so they are built once per class and copied for each instance,
-        # as DRF copies declared fields.
-        built = type(self).__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()
-            type(self)._built_fields = built
-        return copy.deepcopy(built)
+class ReadSerializer(ModelSerializer):
 
     def _read_plan(self) -> list:
         plan = self.__dict__.get("_plan")

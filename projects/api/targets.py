@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from projects import selectors
-from projects.api.serializers import PERIOD_MESSAGE, PERIOD_PATTERN, DisplayField, code_field
+from projects.api.serializers import PERIOD_MESSAGE, PERIOD_PATTERN, DisplayField, ModelSerializer, code_field
 from projects.api.views import AS_OF_PARAMETER, AsOfMixin, WritableViewSet
 from projects.choices import TargetMetric, TargetState
 from projects.filters import TargetFilterSet
@@ -19,7 +19,7 @@ TARGET_FIELDS = [
 ]
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     metric = code_field(TargetMetric, read_only=True)
     metric_display = DisplayField(TargetMetric, source="metric")
     unit = serializers.CharField(read_only=True, help_text="指标的单位：万元、%、个或㎡")
@@ -30,7 +30,7 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TargetWriteSerializer(serializers.ModelSerializer):
+class TargetWriteSerializer(ModelSerializer):
     scope = serializers.CharField(
         required=False, allow_blank=True, max_length=500,
         help_text="项目筛选条件（项目列表的参数），如 level=provincial,municipal；留空为该年度全部项目",
