@@ -9,11 +9,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from projects import reports, selectors
-from projects.choices import LIGHT_COLOURS, ProjectLevel, Role, Sector, TargetState, WarningLevel
+from projects import reports, roles, selectors
+from projects.choices import LIGHT_COLOURS, ProjectLevel, Sector, TargetState, WarningLevel
 from projects.dates import QUERY_DATES, default_as_of, parse_date
 from projects.models import Project
-from projects.roles import role_of
 from projects.targets import target_progress
 
 # How many overdue milestones and approvals the page lists; the links open the full lists.
@@ -42,13 +41,11 @@ def request_as_of(request) -> tuple[date, str]:
 
 
 def _own_projects(user, projects: QuerySet[Project]) -> QuerySet[Project] | None:
-    """A clerk's department's or an official's own projects; None for the other roles."""
-    role, profile = role_of(user)
-    if role == Role.DEPARTMENT:
-        return projects.filter(department_id=profile.department_id)
-    if role == Role.OFFICIAL:
-        return projects.filter(lead_official_id=profile.official_id)
-    return None
+    """The projects `user` reports progress on (a clerk's department's, an official's led ones), as the
+    policy scopes them; None for the office, which reports on all, and for readers, which report on none."""
+    if roles.scope_of(user, "status_update", roles.CREATE) in (None, roles.ALL):
+        return None
+    return projects.filter(roles.project_filter(user, "status_update", roles.CREATE))
 
 
 def _with_days_overdue(milestones, as_of: date) -> list:

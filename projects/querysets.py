@@ -2,7 +2,7 @@
 
 The models import this module, so it names them through the app registry, never by import.
 
-Every flag has exactly one definition here (the warning rules' levels in `projects.warnings`);
+Every flag has exactly one definition here (the warning rules' levels in `projects.lights`);
 filters, ordering, serializers and reports use these annotations.
 """
 
@@ -35,7 +35,7 @@ from django.db.models.sql.where import WhereNode
 from projects import roles
 from projects.choices import ACTIVE_STATUSES, MilestoneState
 from projects.periods import time_progress
-from projects.warnings import flag, level_annotations, thresholds, visit_overdue
+from projects.lights import flag, level_annotations, thresholds, visit_overdue
 
 
 def open_on(as_of: date) -> Q:

@@ -28,7 +28,7 @@ from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, Stat
 from projects.reports import WARNING_RANK
 from projects.roles import UPDATE
 from projects.services import REPORTED_FIELDS, project_create, project_update
-from projects.warnings import warning_reasons
+from projects.lights import warning_reasons
 
 
 class ProjectBatchInline(PolicyInlineMixin, TabularInline):

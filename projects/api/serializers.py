@@ -33,7 +33,7 @@ from projects.choices import (
 from projects.dates import WRITTEN_DATES, parse_date
 from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
 from projects.services import DELIVERY_FIELDS
-from projects.warnings import warning_reasons
+from projects.lights import warning_reasons
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -45,8 +45,8 @@ from projects.models import Project
 from projects.periods import time_progress
 from projects.reports import weekly_bulletin_title
 from projects.rates import rate
-from projects.warnings import thresholds
-from projects.warnings import warning_reasons as reasons_of
+from projects.lights import thresholds
+from projects.lights import warning_reasons as reasons_of
 
 CENTS = Decimal("0.01")
 LOCAL = ZoneInfo(settings.TIME_ZONE)
