@@ -74,6 +74,8 @@ def test_a_page_of_the_old_kind_is_unchanged(admin_client, projects):
     {"cursor": "eyJzaWRld2F5cyI6ICJ4In0"},  # {"sideways": "x"}
     {"cursor": "eyJhZnRlciI6ICJcdTAwMDAifQ"},  # {"after": "\u0000"}: PostgreSQL refuses NUL in text
     {"cursor": "游标"},
+    {"cursor": "WzFd"},  # [1]
+    {"cursor": "MQ"},  # 1
     {"cursor": "", "ordering": "name"},
     {"cursor": "", "page": "2"},
 ])
@@ -89,3 +91,9 @@ def test_cursor_pages_run_the_same_queries_whatever_their_size(admin_client, pro
             assert admin_client.get(URL, {"page_size": size, "cursor": ""}).status_code == 200
         counts.add(len(captured))
     assert len(counts) == 1, counts
+
+
+def test_a_projects_status_updates_page_by_number_only(admin_client, projects):
+    url = f"/api/v1/projects/{projects[0].pk}/status-updates/"
+    # The cursor is the project list's; elsewhere it is an unknown parameter, left alone.
+    assert admin_client.get(url, {"cursor": "eyJhZnRlciI6ICJ4In0"}).status_code == 200

@@ -91,6 +91,8 @@ class IdsFirstPagination(StandardPagination):
             return None, None
         try:
             cursor = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
+            if not isinstance(cursor, dict):
+                raise ValueError
             [(direction, value)] = cursor.items()
             if direction not in ("after", "before") or not isinstance(value, str) or "\x00" in value:
                 raise ValueError

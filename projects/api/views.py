@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from projects import roles, selectors, services
 from projects.api import serializers as s
 from projects.api.exports import MILESTONE_COLUMNS, PROJECT_COLUMNS
-from projects.api.pagination import IdsFirstPagination
+from projects.api.pagination import IdsFirstPagination, StandardPagination
 from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
 from projects.dates import QUERY_DATES, default_as_of, parse_date
 from projects.exceptions import PreconditionFailed
@@ -344,6 +344,7 @@ class ProjectViewSet(TabularExportMixin, WritableViewSet):
     )
     @action(
         detail=True, methods=["get", "post"], url_path="status-updates", filterset_class=None, entity="status_update",
+        pagination_class=StandardPagination,  # page numbers only: keyset pages are the project list's
     )
     def status_updates(self, request, pk=None):
         project = get_object_or_404(Project, pk=pk)
