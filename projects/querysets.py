@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from django.apps import apps
 from django.db import models
-from django.utils.functional import cached_property
 from django.db.models import (
     Case,
     CharField,
@@ -31,11 +30,12 @@ from django.db.models import (
 from django.db.models.expressions import Ref
 from django.db.models.functions import Coalesce
 from django.db.models.sql.where import WhereNode
+from django.utils.functional import cached_property
 
 from projects import roles
 from projects.choices import ACTIVE_STATUSES, MilestoneState
-from projects.periods import time_progress
 from projects.lights import flag, level_annotations, thresholds, visit_overdue
+from projects.periods import time_progress
 
 
 def open_on(as_of: date) -> Q:

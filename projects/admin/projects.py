@@ -24,11 +24,11 @@ from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlin
 from projects.choices import Role, Sector
 from projects.dashboard import request_as_of
 from projects.dates import default_as_of
+from projects.lights import warning_reasons
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
 from projects.reports import WARNING_RANK
 from projects.roles import UPDATE
 from projects.services import REPORTED_FIELDS, project_create, project_update
-from projects.lights import warning_reasons
 
 
 class ProjectBatchInline(PolicyInlineMixin, TabularInline):

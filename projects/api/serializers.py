@@ -31,9 +31,9 @@ from projects.choices import (
     WarningRule,
 )
 from projects.dates import WRITTEN_DATES, parse_date
+from projects.lights import warning_reasons
 from projects.models import ApprovalItem, Department, Milestone, Official, Project, ProjectBatch, StatusUpdate, Visit
 from projects.services import DELIVERY_FIELDS
-from projects.lights import warning_reasons
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -41,12 +41,12 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
+from projects.lights import thresholds
+from projects.lights import warning_reasons as reasons_of
 from projects.models import Project
 from projects.periods import time_progress
 from projects.reports import weekly_bulletin_title
 from projects.rates import rate
-from projects.lights import thresholds
-from projects.lights import warning_reasons as reasons_of
 
 CENTS = Decimal("0.01")
 LOCAL = ZoneInfo(settings.TIME_ZONE)
