@@ -10,7 +10,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
 from projects import roles
-from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
+from projects.admin.writes import (
+    AppendOnlyMixin,
+    ReadOnlyHistoryMixin,
+    ReadOnlyInlineMixin,
+    ServiceErrorsMixin,
+    ServiceWritesMixin,
+    adopt,
+    service_call,
+)
 from projects.admin_roles import PolicyAdminMixin
 from projects.dates import default_as_of
 from projects.models import Department, Lead, LeadMove
@@ -34,23 +42,12 @@ class ReceivedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LeadMoveInline(TabularInline):
+class LeadMoveInline(ReadOnlyInlineMixin, TabularInline):
     """Moves are append-only: shown here, added with 推进线索."""
 
     model = LeadMove
-    extra = 0
     fields = ["moved_on", "stage_from", "stage", "note", "moved_by", "created_at"]
-    readonly_fields = fields
     ordering = ["moved_on", "id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Lead)
@@ -134,7 +131,7 @@ class LeadMoveForm(forms.ModelForm):
 
 
 @admin.register(LeadMove)
-class LeadMoveAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
+class LeadMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
     """Append-only: moves are added through lead_move_create, never changed or deleted."""
 
     form = LeadMoveForm
@@ -146,17 +143,8 @@ class LeadMoveAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
     autocomplete_fields = ["lead"]
     view_fields = ["lead", "moved_on", "stage_from", "stage", "note", "moved_by", "created_at"]
 
-    def get_fields(self, request, obj=None):
-        return self.view_fields if obj else LeadMoveForm.Meta.fields
-
     def has_add_permission(self, request):
         return roles.allowed(request.user, "lead_move", roles.CREATE)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -17,7 +17,15 @@ from projects import selectors
 from projects.admin.filters import AsOfFilter, ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.widgets import as_of_title, bad_flag, light, name_with_light
-from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin, adopt, form_data, save_inline, service_call
+from projects.admin.writes import (
+    ReadOnlyHistoryMixin,
+    ReadOnlyInlineMixin,
+    ServiceWritesMixin,
+    adopt,
+    form_data,
+    save_inline,
+    service_call,
+)
 from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
 from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
@@ -47,26 +55,15 @@ class MilestoneInline(PolicyInlineMixin, TabularInline):
     show_change_link = True
 
 
-class StatusUpdateInline(TabularInline):
+class StatusUpdateInline(ReadOnlyInlineMixin, TabularInline):
     """The reports so far, to read; a report is filed on its own form (新增进度填报)."""
 
     model = StatusUpdate
-    extra = 0
     fields = [
         "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
         "note", "reported_by",
     ]
-    readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VisitInline(PolicyInlineMixin, OfficialOptionalMixin, TabularInline):

@@ -11,7 +11,14 @@ from unfold.admin import ModelAdmin
 from projects.admin.filters import AsOfFilter, CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
 from projects.admin.widgets import as_of_title, bad_flag
-from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, ServiceWritesMixin, adopt, service_call
+from projects.admin.writes import (
+    AppendOnlyMixin,
+    ReadOnlyHistoryMixin,
+    ServiceErrorsMixin,
+    ServiceWritesMixin,
+    adopt,
+    service_call,
+)
 from projects.admin_resources import ChineseExportForm, MilestoneResource
 from projects.admin_roles import PolicyAdminMixin, own_projects
 from projects.choices import MilestoneState
@@ -61,7 +68,7 @@ class MilestoneAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin,
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
+class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
     """Append-only: reports are added through status_update_create, never changed or deleted."""
 
     form = StatusUpdateForm
@@ -78,9 +85,6 @@ class StatusUpdateAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
         "project", "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
         "note", "problems", "next_steps", "reported_by", "created_at",
     ]
-
-    def get_fields(self, request, obj=None):
-        return self.view_fields if obj else StatusUpdateForm.Meta.fields
 
     def get_changeform_initial_data(self, request):
         """Opened from a project (?project=ID): its current status and figures, to change what moved."""
@@ -99,12 +103,6 @@ class StatusUpdateAdmin(PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
             return super().response_add(request, obj, post_url_continue)
         self.message_user(request, f"已为“{obj.project.name}”新增进度填报。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[obj.project_id]))
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -182,6 +182,40 @@ class ServiceWritesMixin(ServiceErrorsMixin):
             self.delete_model(request, obj)
 
 
+class AppendOnlyMixin:
+    """Records only ever added, through their service (reports, lead moves): never changed or deleted
+    here. The add page shows the form's fields; a saved record shows `view_fields`, to read."""
+
+    view_fields: list[str] = []
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else self.form.Meta.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInlineMixin:
+    """An inline that lists records to read: nothing is added, changed or deleted from it."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyHistoryMixin:
     """History is for reading: a revert would write past the services (and the status-update rule)."""
 
