@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "unfold.contrib.filters",
     "unfold.contrib.import_export",
     "unfold.contrib.simple_history",
-    "projects.apps.PortfolioAdminConfig",  # django.contrib.admin with projects.admin_site
+    "projects.apps.PortfolioAdminConfig",  # django.contrib.admin with projects.admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "projects.history.WriteChannelMiddleware",
+    "projects.models.history.WriteChannelMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -193,7 +193,7 @@ REST_FRAMEWORK = {
         "projects.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["projects.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["projects.api.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "projects.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -237,18 +237,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ProjectStatusEnum": "projects.choices.ProjectStatus",
-        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
-        "ProjectLevelEnum": "projects.choices.ProjectLevel",
-        "SectorEnum": "projects.choices.Sector",
-        "BatchKindEnum": "projects.choices.BatchKind",
-        "MilestoneKindEnum": "projects.choices.MilestoneKind",
-        "MilestoneStateEnum": "projects.choices.MilestoneState",
-        "VisitKindEnum": "projects.choices.VisitKind",
-        "ApprovalModeEnum": "projects.choices.ApprovalMode",
-        "WarningLevelEnum": "projects.choices.WarningLevel",
-        "RoleEnum": "projects.choices.Role",
-        "LeadStageEnum": "projects.choices.LeadStage",
+        "ProjectStatusEnum": "projects.domain.choices.ProjectStatus",
+        "ProjectCategoryEnum": "projects.domain.choices.ProjectCategory",
+        "ProjectLevelEnum": "projects.domain.choices.ProjectLevel",
+        "SectorEnum": "projects.domain.choices.Sector",
+        "BatchKindEnum": "projects.domain.choices.BatchKind",
+        "MilestoneKindEnum": "projects.domain.choices.MilestoneKind",
+        "MilestoneStateEnum": "projects.domain.choices.MilestoneState",
+        "VisitKindEnum": "projects.domain.choices.VisitKind",
+        "ApprovalModeEnum": "projects.domain.choices.ApprovalMode",
+        "WarningLevelEnum": "projects.domain.choices.WarningLevel",
+        "RoleEnum": "projects.domain.choices.Role",
+        "LeadStageEnum": "projects.domain.choices.LeadStage",
     },
 }
 

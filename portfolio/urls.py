@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from portfolio.docs_views import RedocView, SwaggerView
-from projects.admin.targets import dashboard_index
+from projects.admin.dashboard import dashboard_index
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),

@@ -8,11 +8,17 @@ class ProjectsConfig(AppConfig):
     verbose_name = "重点项目"
 
     def ready(self):
-        from projects import history, signals  # noqa: F401  (write channel on history rows; caches under loaddata)
+        # Signal receivers: the write channel on history rows; the cached figures under loaddata.
+        from projects.models import history  # noqa: F401
+        from projects.services import signals  # noqa: F401
 
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portfolio's site: every role signs in, not only staff."""
 
     default = False
-    default_site = "projects.admin_site.PortfolioAdminSite"
+    default_site = "projects.admin.site.PortfolioAdminSite"
+
+    def ready(self):
+        super().ready()
+        from projects.admin import pages  # noqa: F401  (registers the pages on the site built above)

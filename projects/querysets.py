@@ -2,7 +2,7 @@
 
 The models import this module, so it names them through the app registry, never by import.
 
-Every flag has exactly one definition here (the warning rules' levels in `projects.lights`);
+Every flag has exactly one definition here (the warning rules' levels in `projects.domain.lights`);
 filters, ordering, serializers and reports use these annotations.
 """
 
@@ -32,10 +32,10 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
-from projects import roles
-from projects.choices import ACTIVE_STATUSES, MilestoneState
-from projects.lights import flag, level_annotations, thresholds, visit_overdue
-from projects.periods import time_progress
+from projects.domain import roles
+from projects.domain.choices import ACTIVE_STATUSES, MilestoneState
+from projects.domain.lights import flag, level_annotations, thresholds, visit_overdue
+from projects.domain.periods import time_progress
 
 
 def open_on(as_of: date) -> Q:

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from projects.choices import Role
+from projects.domain.choices import Role
 from tests.factories import DepartmentFactory, OfficialFactory, ProjectFactory, UserFactory, UserProfileFactory
 
 AS_OF = date(2023, 5, 4)  # the day of the district's Q2 meeting

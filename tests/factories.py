@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from projects.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector, VisitKind
+from projects.domain.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector, VisitKind
 from projects.models import (
     ApprovalItem,
     Department,

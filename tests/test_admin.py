@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from projects.choices import ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector
+from projects.domain.choices import ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector
 from projects.models import Milestone, Project, StatusUpdate
 from tests.conftest import AS_OF
 from tests.factories import (
@@ -428,9 +428,9 @@ def test_milestone_export(staff, portfolio):
 
 
 def test_api_tokens_are_listed_in_chinese_and_revoked_by_deleting(staff):
-    from django.core.management import call_command
     from io import StringIO
 
+    from django.core.management import call_command
     from knox.models import AuthToken
 
     out = StringIO()

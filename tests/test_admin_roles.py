@@ -1,4 +1,4 @@
-"""Every role in the admin, scoped by projects.roles: what each may see, pick and change.
+"""Every role in the admin, scoped by projects.domain.roles: what each may see, pick and change.
 
 A write outside the role's scope is refused (403, or the form refuses the choice) and changes
 nothing; a test per role and per writable model proves it. Allowed writes go through the services.
@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from projects.choices import Role
+from projects.domain.choices import Role
 from projects.models import (
     ApprovalItem,
     Department,

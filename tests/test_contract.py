@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 
-from projects.dates import today
+from projects.domain.dates import today
 from projects.models import ApprovalItem, Department, Project, StatusUpdate, Visit
 from tests.conftest import AS_OF
 from tests.factories import (

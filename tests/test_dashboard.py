@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from projects.choices import Role, WarningLevel
-from projects.dashboard import dashboard_figures
+from projects.domain.choices import Role, WarningLevel
 from projects.models import Project, Target
+from projects.reports.dashboard import dashboard_figures
 from tests.factories import (
     ApprovalItemFactory,
     MilestoneFactory,
@@ -76,7 +76,7 @@ def test_a_bad_day_is_said_and_the_default_shown(seed, office, settings, bad):
 def test_dashboard_figures_equal_the_apis(seed, office, reader_client):
     context = _context(office.get("/admin/", {"as_of": MEETING}))["dashboard"]
     summary = reader_client.get("/api/v1/stats/summary/", {"as_of": MEETING}).json()
-    from projects.api.reports import StatsSummarySerializer
+    from projects.api.serializers.reports import StatsSummarySerializer
 
     assert _json(StatsSummarySerializer(context["summary"]).data) == summary
     targets = reader_client.get("/api/v1/stats/targets/", {"as_of": MEETING}).json()["targets"]

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from projects.dates import today
+from projects.domain.dates import today
 from projects.models import Project
 from tests.factories import ProjectFactory
 

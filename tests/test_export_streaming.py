@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from projects.api import views
+from projects.api import base as views
 from tests.factories import ProjectFactory
 
 

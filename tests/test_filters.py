@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from projects.choices import ProjectStatus
+from projects.domain.choices import ProjectStatus
 from projects.models import Department, Project
 from tests.conftest import AS_OF
 from tests.factories import (

@@ -10,9 +10,9 @@ from django.db.models import OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
 from projects import selectors
-from projects.filters import ProjectFilterSet
 from projects.models import Official, Project
 from projects.querysets import CompiledOnce
+from projects.selectors.filters import ProjectFilterSet
 from tests.factories import MilestoneFactory, OfficialFactory, ProjectFactory, VisitFactory
 
 PAST = date(2023, 7, 1)

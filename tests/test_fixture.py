@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from projects.domain.periods import parse_period
 from projects.models import Department, Milestone, Official, Project, ProjectBatch
-from projects.periods import parse_period
 from tests.factories import (
     DepartmentFactory,
     MilestoneFactory,

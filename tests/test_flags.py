@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from projects.choices import ProjectStatus
-from projects.dates import default_as_of
+from projects.domain.choices import ProjectStatus
+from projects.domain.dates import default_as_of
 from projects.models import ApprovalItem, Milestone, Official, Project
 from tests.conftest import AS_OF
 from tests.factories import ApprovalItemFactory, MilestoneFactory, ProjectFactory, VisitFactory

@@ -27,7 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from projects import services
-from projects.choices import Role
+from projects.domain.choices import Role
 from tests.factories import (
     ApprovalItemFactory,
     MilestoneFactory,

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Max
 
-from projects.choices import STATUS_PATH, status_move_allowed
-from projects.dates import today
+from projects.domain.choices import STATUS_PATH, status_move_allowed
+from projects.domain.dates import today
 from projects.models import ApprovalItem, Milestone, Project, StatusUpdate, Visit
 
 PROJECTS = 40

@@ -278,7 +278,7 @@ def test_foreign_keys_are_their_ids(reader_client, db):
 def test_every_model_with_history_records_the_channel():
     from django.apps import apps
 
-    from projects.history import HistoricalChannel
+    from projects.models.history import HistoricalChannel
 
     tracked = [m for m in apps.get_app_config("projects").get_models()
                if hasattr(m._meta, "simple_history_manager_attribute")]

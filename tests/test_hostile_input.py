@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from projects import services
-from projects.dates import today
+from projects.domain.dates import today
 from projects.models import ApprovalItem, Lead, LeadMove, Milestone, Project, StatusUpdate, Visit
 from tests.factories import ApprovalItemFactory, LeadFactory, MilestoneFactory, ProjectFactory, VisitFactory
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from projects.choices import Role
+from projects.domain.choices import Role
 
 PASSWORD = "Erqi-clerk-2023"
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from projects.choices import Role
+from projects.domain.choices import Role
 from projects.models import Lead, LeadMove
 from tests.conftest import AS_OF
 from tests.factories import LeadFactory, UserFactory, UserProfileFactory, move_lead

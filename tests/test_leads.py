@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from projects.choices import LeadStage
-from projects.dates import today
-from projects.services import lead_create, lead_move_create, lead_update
+from projects.domain.choices import LeadStage
+from projects.domain.dates import today
 from projects.models import Lead, LeadMove, Project
+from projects.services import lead_create, lead_move_create, lead_update
 from tests.factories import LeadFactory, move_lead
 
 PATH = ["lead", "contacted", "negotiating", "signed", "landed"]
@@ -202,11 +202,11 @@ def test_concurrent_style_double_key_is_one_move(db):
 
     user = UserFactory()
     lead = lead_in("lead")
-    move, created = lead_move_create(lead=lead, user=user, stage="contacted", moved_on=date(2023, 2, 1),
-                                     idempotency_key="x", fingerprint="f")
-    again, created_again = lead_move_create(lead=lead, user=user, stage="contacted", moved_on=date(2023, 2, 1),
-                                            idempotency_key="x", fingerprint="f")
-    assert (created, created_again) == (True, False) and again.pk == move.pk
+    move = lead_move_create(lead=lead, user=user, stage="contacted", moved_on=date(2023, 2, 1),
+                            idempotency_key="x", fingerprint="f")
+    again = lead_move_create(lead=lead, user=user, stage="contacted", moved_on=date(2023, 2, 1),
+                             idempotency_key="x", fingerprint="f")
+    assert (move.replayed, again.replayed) == (False, True) and again.pk == move.pk
 
 
 # --- from lead to key project -----------------------------------------------------------------

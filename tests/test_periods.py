@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.periods import parse_iso_week, parse_period, time_progress
+from projects.domain.periods import parse_iso_week, parse_period, time_progress
 
 
 @pytest.mark.parametrize("text, start, end", [

@@ -249,7 +249,7 @@ def detail_urls(world, report) -> list[str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_reads_are_open_to_every_role_and_closed_to_anonymous(role_clients, world, admin_client, role):
-    report, _ = status_update_create(project=world["b"], user=admin_client.user, note="进展")
+    report = status_update_create(project=world["b"], user=admin_client.user, note="进展")
     expected = 401 if role == "anonymous" else 200
     for url in READ_URLS + detail_urls(world, report):
         assert role_clients[role].get(url).status_code == expected, url
@@ -261,7 +261,7 @@ def test_reads_are_open_to_every_role_and_closed_to_anonymous(role_clients, worl
 @pytest.mark.parametrize("role", ["admin", "department", "official", "reader"])
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_status_updates_cannot_be_edited_or_deleted(role_clients, world, role, method):
-    report, _ = status_update_create(project=world["a"], user=role_clients["admin"].user, note="进展")
+    report = status_update_create(project=world["a"], user=role_clients["admin"].user, note="进展")
     before = snapshot()
     response = getattr(role_clients[role], method)(
         f"/api/v1/status-updates/{report.pk}/", {"note": "改写"}, format="json",
@@ -271,7 +271,7 @@ def test_status_updates_cannot_be_edited_or_deleted(role_clients, world, role, m
 
 
 def test_status_updates_cannot_be_edited_anonymously(anon_client, world, admin_client):
-    report, _ = status_update_create(project=world["a"], user=admin_client.user, note="进展")
+    report = status_update_create(project=world["a"], user=admin_client.user, note="进展")
     assert anon_client.delete(f"/api/v1/status-updates/{report.pk}/").status_code == 401
     assert StatusUpdate.objects.filter(pk=report.pk).exists()
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from projects import services
-from projects.choices import MilestoneKind, ProjectStatus
-from projects.dates import today
+from projects.domain.choices import MilestoneKind, ProjectStatus
+from projects.domain.dates import today
 from projects.models import Milestone, Project, Visit
 from tests.factories import ProjectFactory
 

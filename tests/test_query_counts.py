@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects.dates import today
+from projects.domain.dates import today
 from projects.services import status_update_create
 from tests.factories import (
     ApprovalItemFactory,

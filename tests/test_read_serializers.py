@@ -6,7 +6,7 @@ import pytest
 from rest_framework import serializers
 
 from projects import services
-from projects.api.serializers import ReadSerializer
+from projects.api.serializers.base import ReadSerializer
 from tests.factories import (
     ApprovalItemFactory,
     MilestoneFactory,

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from projects.domain.periods import time_progress
+from projects.domain.rates import rate
 from projects.models import Project
-from projects.periods import time_progress
-from projects.rates import rate
 from projects.reports import stats_summary, weekly_bulletin
 from tests.conftest import AS_OF
 from tests.factories import (
@@ -706,7 +706,6 @@ def test_report_query_count_does_not_grow_with_the_portfolio(admin_client, path,
 
     assert twenty == one
     assert one <= 8  # a handful of aggregate queries (4 for the summary, 5 for the bulletin today)
-
 
 
 # --- the weekly bulletin ----------------------------------------------------------------------------

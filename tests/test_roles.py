@@ -1,4 +1,4 @@
-"""The policy table of projects.roles: each scope answers alike as a queryset and on one record,
+"""The policy table of projects.domain.roles: each scope answers alike as a queryset and on one record,
 and the modules of the service import one another without a cycle."""
 
 import ast
@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
-from projects import roles
+from projects.domain import roles
 from projects.models import Milestone, Project
 from tests.factories import MilestoneFactory, VisitFactory
 

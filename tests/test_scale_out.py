@@ -17,7 +17,6 @@ from django.db import connection
 
 from tests.servers import call, manage, scratch_database, servers
 
-
 UPDATES_PER_PROCESS = 12
 
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects import services
-from projects.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Sector, TargetState
+from projects.domain.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Sector, TargetState
 from projects.models import Target
-from projects.targets import same_day_previous_year, target_progress, target_state
+from projects.reports.targets import same_day_previous_year, target_progress, target_state
 from tests.factories import MilestoneFactory, ProjectFactory, StatusUpdateFactory
 
 TARGETS = "/api/v1/targets/"

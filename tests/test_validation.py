@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
-from projects import validation
-from projects.choices import Role
+from projects.domain.choices import Role
+from projects.fast import constraints
 from projects.models import Milestone, Project, StatusUpdate, UserProfile
 from tests.factories import MilestoneFactory, ProjectFactory, UserFactory
 
@@ -57,7 +57,7 @@ def test_every_check_constraint_is_judged_in_python_as_the_database_judges_it(mo
                     database = True
                 except ValidationError:
                     database = False
-                assert (validation.holds(constraint.condition, instance) is not False) == database, \
+                assert (constraints.holds(constraint.condition, instance) is not False) == database, \
                     (constraint.name, field, value)
                 tried += 1
         setattr(instance, field, original)
@@ -72,7 +72,7 @@ def test_full_clean_asks_the_database_for_no_check_constraint_and_says_what_djan
     with pytest.raises(ValidationError) as django_error:
         project.full_clean()
     with CaptureQueriesContext(connection) as context, pytest.raises(ValidationError) as ours:
-        validation.full_clean(project, exclude={"department", "lead_official", "code"})
+        constraints.full_clean(project, exclude={"department", "lead_official", "code"})
     assert context.captured_queries == []
     assert ours.value.message_dict == django_error.value.message_dict
 
@@ -84,7 +84,7 @@ def test_unique_constraints_are_still_validated_with_their_chinese_field_errors(
     with pytest.raises(ValidationError) as django_error:
         twin.full_clean()
     with pytest.raises(ValidationError) as ours:
-        validation.full_clean(twin)
+        constraints.full_clean(twin)
     assert ours.value.message_dict == django_error.value.message_dict
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from projects import services
-from projects.choices import Role
+from projects.domain.choices import Role
 from projects.models import StatusUpdate
 from tests.factories import MilestoneFactory, ProjectFactory, UserFactory, UserProfileFactory
 

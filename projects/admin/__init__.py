@@ -6,8 +6,10 @@ form, never as a 500. One module per group of pages:
 - `writes`: the form-to-service adapter (service calls, their refusals, inline rows).
 - `filters`: list filters over the date-dependent annotations; `widgets`: the warning light.
 - `forms`: forms and form fields the pages share.
-- `references`, `users`, `projects`, `records`, `leads`, `targets`, `tokens`: the ModelAdmins;
-  `targets` also holds the index page's dashboard view.
-"""
+- `references`, `users`, `projects`, `records`, `leads`, `targets`, `tokens`: the ModelAdmins,
+  registered by `pages` once the admin site exists (PortfolioAdminConfig.ready).
 
-from projects.admin import leads, projects, records, references, targets, tokens, users  # noqa: F401  (registers the pages)
+
+- `site`: the admin site; `roles`: the admin under the policy table; `params`: the request's as_of;
+  `dashboard`: the index page; `imports`, `resources`: CSV and Excel import and export.
+"""

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from projects.choices import MilestoneState, WarningLevel
-from projects.dashboard import request_as_of
+from projects.admin.params import request_as_of
+from projects.domain.choices import MilestoneState, WarningLevel
 from projects.querysets import done_on, open_on
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
-from projects.choices import ProjectStatus
+from projects.domain.choices import ProjectStatus
 from projects.models import StatusUpdate
 
 

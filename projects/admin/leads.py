@@ -1,5 +1,5 @@
 """The 招商引资 pages: leads with filters like the API's, moves read-only inline and added through the
-service, and the funnel of the year on the list page. Who may write is projects.roles, as in the API."""
+service, and the funnel of the year on the list page. Who may write is projects.domain.roles, as in the API."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
-from projects import roles
+from projects.admin.roles import PolicyAdminMixin
 from projects.admin.writes import (
     AppendOnlyMixin,
     ReadOnlyHistoryMixin,
@@ -19,8 +19,8 @@ from projects.admin.writes import (
     adopt,
     service_call,
 )
-from projects.admin_roles import PolicyAdminMixin
-from projects.dates import default_as_of
+from projects.domain import roles
+from projects.domain.dates import default_as_of
 from projects.models import Department, Lead, LeadMove
 from projects.reports import lead_stats
 from projects.services import lead_move_create
@@ -151,7 +151,7 @@ class LeadMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, Model
         if not roles.can(request.user, "lead_move", roles.CREATE, {"lead": data["lead"]}):
             raise PermissionDenied
         with service_call(LeadMove):
-            move, _ = lead_move_create(
+            move = lead_move_create(
                 lead=data["lead"], user=request.user, stage=data["stage"], moved_on=data["moved_on"],
                 note=data["note"],
             )

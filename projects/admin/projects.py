@@ -16,6 +16,10 @@ from unfold.contrib.import_export.forms import ImportForm
 from projects import selectors
 from projects.admin.filters import AsOfFilter, ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
+from projects.admin.imports import ChineseCSV, FileNotReadable, template_dataset
+from projects.admin.params import request_as_of
+from projects.admin.resources import ChineseExportForm, ProjectExportResource, ProjectResource
+from projects.admin.roles import SCOPED_ROLES, MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, role
 from projects.admin.widgets import as_of_title, bad_flag, light, name_with_light
 from projects.admin.writes import (
     ReadOnlyHistoryMixin,
@@ -26,17 +30,13 @@ from projects.admin.writes import (
     save_inline,
     service_call,
 )
-from projects.admin_import import ChineseCSV, FileNotReadable, template_dataset
-from projects.admin_resources import ChineseExportForm, ProjectExportResource, ProjectResource
-from projects.admin_roles import MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, SCOPED_ROLES, role
-from projects.choices import Role, Sector
-from projects.dashboard import request_as_of
-from projects.dates import default_as_of
-from projects.lights import warning_reasons
-from projects.models import ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
+from projects.domain.choices import Role, Sector
+from projects.domain.dates import default_as_of
+from projects.domain.lights import warning_reasons
+from projects.domain.roles import UPDATE
+from projects.models import REPORTED_FIELDS, ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
 from projects.reports import WARNING_RANK
-from projects.roles import UPDATE
-from projects.services import REPORTED_FIELDS, project_create, project_update
+from projects.services import project_create, project_update
 
 
 class ProjectBatchInline(PolicyInlineMixin, TabularInline):
@@ -77,6 +77,7 @@ class ApprovalItemInline(PolicyInlineMixin, TabularInline):
     fk_name = "project"
     extra = 0
     fields = ["name", "department", "mode", "due_date", "completed_on", "note"]
+
 
 class FlaggedProjectsMixin:
     """Projects as the API lists them (selectors.project_list), as of the admin's default day."""

@@ -10,6 +10,9 @@ from unfold.admin import ModelAdmin
 
 from projects.admin.filters import AsOfFilter, CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
+from projects.admin.params import request_as_of
+from projects.admin.resources import ChineseExportForm, MilestoneResource
+from projects.admin.roles import PolicyAdminMixin, own_projects
 from projects.admin.widgets import as_of_title, bad_flag
 from projects.admin.writes import (
     AppendOnlyMixin,
@@ -19,13 +22,10 @@ from projects.admin.writes import (
     adopt,
     service_call,
 )
-from projects.admin_resources import ChineseExportForm, MilestoneResource
-from projects.admin_roles import PolicyAdminMixin, own_projects
-from projects.choices import MilestoneState
-from projects.dashboard import request_as_of
-from projects.dates import default_as_of
+from projects.domain.choices import MilestoneState
+from projects.domain.dates import default_as_of
+from projects.domain.roles import role_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
-from projects.roles import role_of
 from projects.services import status_update_create
 
 
@@ -107,7 +107,7 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         with service_call(StatusUpdate):
-            report, _ = status_update_create(
+            report = status_update_create(
                 project=data["project"], user=request.user, note=data["note"],
                 status=data["status_to"] or None, completed_investment=data["completed_investment"],
                 progress_percent=data["progress_percent"], problems=data["problems"],
@@ -161,7 +161,6 @@ class ApprovalItemAdmin(PolicyAdminMixin, ServiceWritesMixin, ModelAdmin):
     @admin.display(description="已逾期", ordering="is_overdue")
     def overdue(self, approval):
         return bad_flag(getattr(approval, "is_overdue", None))
-
 
 
 def own_project(request):

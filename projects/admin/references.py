@@ -3,9 +3,9 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
+from projects.admin.roles import PolicyAdminMixin
 from projects.admin.writes import ServiceWritesMixin
-from projects.admin_roles import PolicyAdminMixin
-from projects.dates import default_as_of, is_live
+from projects.domain.dates import default_as_of, is_live
 from projects.models import Department, Official
 
 

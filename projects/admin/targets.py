@@ -1,12 +1,11 @@
-"""目标任务 (targets) and the dashboard (领导驾驶舱) on the index page."""
+"""目标任务 (targets)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
+from projects.admin.roles import PolicyAdminMixin
 from projects.admin.writes import ReadOnlyHistoryMixin, ServiceWritesMixin
-from projects.admin_roles import PolicyAdminMixin
-from projects.dashboard import dashboard_callback
 from projects.models import Target
 
 
@@ -28,8 +27,3 @@ class TargetAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, Si
     @admin.display(description="单位")
     def unit(self, target):
         return target.unit
-
-
-def dashboard_index(request):
-    """/admin/: the admin's index with the dashboard above the list of models."""
-    return admin.site.index(request, extra_context=dashboard_callback(request, {}))

@@ -4,9 +4,8 @@ from django.contrib import admin
 from knox.models import AuthToken
 from unfold.admin import ModelAdmin
 
-from projects.admin_roles import OfficeOnlyMixin
+from projects.admin.roles import OfficeOnlyMixin
 from projects.models import ApiToken
-
 
 admin.site.unregister(AuthToken)
 

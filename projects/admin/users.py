@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from projects.admin.roles import OfficeOnlyMixin
 from projects.admin.writes import ServiceErrorsMixin, adopt, service_call
-from projects.admin_roles import OfficeOnlyMixin
 from projects.models import UserProfile
 from projects.services import user_role_assign
 

@@ -2,8 +2,8 @@
 
 from django.utils.html import format_html
 
-from projects.choices import LIGHT_COLOURS, WarningLevel
-from projects.dashboard import request_as_of
+from projects.admin.params import request_as_of
+from projects.domain.choices import LIGHT_COLOURS, WarningLevel
 
 
 def light(level: str | None):

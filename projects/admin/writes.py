@@ -1,6 +1,6 @@
 """The admin's writes: a form's data goes to the entity's service, and a refusal back to the form.
 
-Every entity's services have one shape (projects.services.write), so the pages name no service
+Every entity's services have one shape (projects.services.registry), so the pages name no service
 except where a write has its own arguments (a project with its batches, a status update).
 """
 
@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from projects import services
-from projects.exceptions import ServiceError
-from projects.roles import CREATE, DELETE, UPDATE, resource_of
+from projects.domain.exceptions import ServiceError
+from projects.domain.roles import resource_of
+from projects.services.registry import BY_ENTITY
 
 
 class ServiceRejected(Exception):
@@ -104,20 +104,17 @@ def save_inline(formset, parent_field: str, parent: models.Model, user) -> None:
         with service_call(formset.model, row):
             if form in deleted:
                 if form.instance.pk:
-                    services.write(entity, DELETE, record=fresh(form.instance), user=user)
+                    BY_ENTITY[entity].delete(fresh(form.instance), user=user)
                     formset.deleted_objects.append(form.instance)
             elif not form.has_changed():
                 continue
             elif form.instance.pk:
-                saved = services.write(
-                    entity, UPDATE, record=fresh(form.instance), user=user,
-                    **form_data(form, form.changed_data, (parent_field,)),
+                saved = BY_ENTITY[entity].update(
+                    fresh(form.instance), user=user, **form_data(form, form.changed_data, (parent_field,)),
                 )
                 formset.changed_objects.append((saved, form.changed_data))
             else:
-                saved = services.write(
-                    entity, CREATE, user=user, **{parent_field: parent}, **form_data(form, skip=(parent_field,)),
-                )
+                saved = BY_ENTITY[entity].create(user=user, **{parent_field: parent}, **form_data(form, skip=(parent_field,)))
                 formset.new_objects.append(saved)
 
 
@@ -159,14 +156,12 @@ class ServiceWritesMixin(ServiceErrorsMixin):
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             return
-        entity = resource_of(self.model)
+        writes = BY_ENTITY[resource_of(self.model)]
         with service_call(self.model):
             if change:
-                saved = services.write(
-                    entity, UPDATE, record=fresh(obj), user=request.user, **form_data(form, form.changed_data),
-                )
+                saved = writes.update(fresh(obj), user=request.user, **form_data(form, form.changed_data))
             else:
-                saved = services.write(entity, CREATE, user=request.user, **form_data(form))
+                saved = writes.create(user=request.user, **form_data(form))
         adopt(obj, saved)
 
     def save_formset(self, request, form, formset, change):
@@ -174,7 +169,7 @@ class ServiceWritesMixin(ServiceErrorsMixin):
 
     def delete_model(self, request, obj):
         with service_call(self.model):
-            services.write(resource_of(self.model), DELETE, record=fresh(obj), user=request.user)
+            BY_ENTITY[resource_of(self.model)].delete(fresh(obj), user=request.user)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):

@@ -22,7 +22,7 @@ class TokenAuthentication(auth.TokenAuthentication):
     deleted when it is presented (the same as knox does for it), and the others are left to
     that moment or to revocation; an expired token never authenticates either way.
 
-    The same query reads the user's role profile, which every write asks for (projects.roles).
+    The same query reads the user's role profile, which every write asks for (projects.domain.roles).
     """
 
     def authenticate_credentials(self, token):

@@ -1,10 +1,10 @@
 """The columns of each spreadsheet download, read from the JSON representation of a row.
 
-Headers of project and milestone columns come from `projects.columns`, shared with the admin.
+Headers of project and milestone columns come from `projects.domain.columns`, shared with the admin.
 """
 
 from projects.api.renderers import BOOLEAN, DATE, INTEGER, MONEY, NUMBER, Column
-from projects.columns import MILESTONE_HEADERS, PROJECT_HEADERS
+from projects.domain.columns import MILESTONE_HEADERS, PROJECT_HEADERS
 
 
 def _name(key: str):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 
-from projects.choices import (
+from projects.domain.choices import (
     ACTIVE_STATUSES,
     MILESTONE_KIND_OF_BATCH,
     STARTED_STATUSES,
@@ -41,12 +41,12 @@ from projects.choices import (
     Sector,
     WarningLevel,
 )
-from projects.lights import thresholds
-from projects.lights import warning_reasons as reasons_of
+from projects.domain.lights import thresholds
+from projects.domain.lights import warning_reasons as reasons_of
+from projects.domain.periods import time_progress
+from projects.domain.rates import rate
 from projects.models import Project
-from projects.periods import time_progress
 from projects.reports import weekly_bulletin_title
-from projects.rates import rate
 
 CENTS = Decimal("0.01")
 LOCAL = ZoneInfo(settings.TIME_ZONE)

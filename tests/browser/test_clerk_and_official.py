@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from projects.choices import ProjectStatus, Role
+from projects.domain.choices import ProjectStatus, Role
 from projects.models import Project, StatusUpdate, Visit
 from tests.browser.pages import log_in, open_page, screenshot, submit, text, wait_for
 from tests.conftest import AS_OF

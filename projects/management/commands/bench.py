@@ -16,11 +16,11 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import time
 import resource
+import statistics
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,11 +33,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from portfolio.wsgi import freeze_startup_objects
 from projects import services
 from projects.benchmarks import floor
-from projects.choices import ProjectStatus, Role
-from projects.dates import is_live, today
-from portfolio.wsgi import freeze_startup_objects
+from projects.domain.choices import ProjectStatus, Role
+from projects.domain.dates import is_live, today
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
 from projects.models import Milestone, Project, StatusUpdate, Visit
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from projects import services
-from projects.choices import Role
+from projects.domain.choices import Role
 from projects.models import Department, Official
 
 

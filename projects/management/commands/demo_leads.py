@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from projects.choices import LeadStage, Sector
-from projects.services import lead_create, lead_move_create
+from projects.domain.choices import LeadStage, Sector
 from projects.models import Department, Lead
+from projects.services import lead_create, lead_move_create
 
 DEMO_PREFIX = "示例线索"
 DEPARTMENTS = ["swj", "jkq", "gxj", "fgw"]

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from projects.choices import (
+from projects.domain.choices import (
     MILESTONE_KIND_REACHED_BY_STATUS,
     STATUS_PATH,
     ApprovalMode,
@@ -39,9 +39,8 @@ from projects.choices import (
     VisitKind,
     statuses_passed,
 )
-from projects.dates import today
-from projects.history import bulk_history_create
-from projects.services import project_caches_refresh
+from projects.domain.dates import today
+from projects.domain.periods import parse_period
 from projects.models import (
     ApprovalItem,
     Department,
@@ -52,7 +51,8 @@ from projects.models import (
     StatusUpdate,
     Visit,
 )
-from projects.periods import parse_period
+from projects.models.history import bulk_history_create
+from projects.services import project_caches_refresh
 
 CODE_PREFIX = "GEN"
 CHUNK = 2000  # projects per transaction

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from projects import services
-from projects.choices import Role
+from projects.domain.choices import Role
 from projects.models import Department, Official
 
 

@@ -1,0 +1,1 @@
+"""The API's viewsets and views, one module per area."""

@@ -1,0 +1,59 @@
+"""The values a request names in its query string, each read by one function: the API, the admin
+and the dashboard all call these, so a day, a year or a week means the same everywhere.
+
+Each function takes the raw text (None or "" when absent) and raises ValidationError keyed by
+the parameter's name; the API answers it with a 400, the admin shows the message and falls back
+to the default.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from projects.domain.dates import QUERY_DATES, default_as_of, parse_date
+from projects.domain.periods import parse_iso_week
+
+YEARS = (2000, 2100)
+
+
+def as_of(raw: str | None) -> date:
+    """`?as_of=`: the day flags and figures are computed for (1900–2999); absent, the service's default day."""
+    if raw in (None, ""):
+        return default_as_of()
+    try:
+        return parse_date(raw, QUERY_DATES)
+    except ValidationError as exc:
+        raise ValidationError({"as_of": exc.messages}) from None
+
+
+class _YearForm(forms.Form):
+    year = forms.IntegerField(min_value=YEARS[0], max_value=YEARS[1], required=False,
+                              error_messages={"invalid": "应为年份，如 2023。"})
+
+
+def year(raw: str | None, *, default: int) -> int:
+    """`?year=` of a report (2000–2100); absent, `default` (as_of's year)."""
+    form = _YearForm({"year": raw})
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.cleaned_data["year"] or default
+
+
+def one_year(years: list[int] | None, *, default: int, message: str) -> int:
+    """The one year of a report whose `year` is also a project filter (so already parsed as a list)."""
+    if years and len(years) > 1:
+        raise ValidationError({"year": [message]})
+    return years[0] if years else default
+
+
+def week(raw: str | None, *, as_of: date) -> date:
+    """`?week=` (ISO, 2023-W19): the Monday of that week; absent, of the week holding `as_of`."""
+    if raw is None or not raw.strip():
+        iso_year, iso_week, _ = as_of.isocalendar()
+        raw = f"{iso_year}-W{iso_week:02d}"
+    try:
+        monday, _ = parse_iso_week(raw)
+    except ValidationError as exc:
+        raise ValidationError({"week": exc.messages}) from None
+    return monday

@@ -1,0 +1,21 @@
+"""The figures leaders read, computed in SQL for an explicit as_of: summary, weekly bulletin, leads, targets, the dashboard's."""
+
+from projects.reports.leads import (  # noqa: F401
+    lead_stats,
+)
+from projects.reports.summary import (  # noqa: F401
+    CENTS,
+    ROWS_FENCE,
+    SUMMARY_COLUMNS,
+    WARNING_RANK,
+    batch_rounds,
+    has_started,
+    investment_by,
+    lights_by_department,
+    stats_summary,
+    visits_by_official,
+)
+from projects.reports.weekly import (  # noqa: F401
+    weekly_bulletin,
+    weekly_bulletin_title,
+)

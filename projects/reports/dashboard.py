@@ -1,0 +1,122 @@
+"""领导驾驶舱: the figures of the admin's front page, read from the same reports as the API.
+
+`dashboard_figures(user, as_of)` is what the admin's index page shows; every figure comes from
+`projects.reports`, `projects.reports.targets` and the selectors, never from a second definition.
+"""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from projects import reports, selectors
+from projects.domain import roles
+from projects.domain.choices import LIGHT_COLOURS, ProjectLevel, Sector, TargetState, WarningLevel
+from projects.models import Project
+from projects.reports.targets import target_progress
+
+# How many overdue milestones and approvals the page lists; the links open the full lists.
+OVERDUE_LIST_LENGTH = 15
+# A target's state in the light colours: achieved and on track green, behind yellow, missed red.
+TARGET_STATE_COLOURS = {
+    TargetState.ACHIEVED: LIGHT_COLOURS[WarningLevel.GREEN],
+    TargetState.ON_TRACK: LIGHT_COLOURS[WarningLevel.GREEN],
+    TargetState.BEHIND: LIGHT_COLOURS[WarningLevel.YELLOW],
+    TargetState.MISSED: LIGHT_COLOURS[WarningLevel.RED],
+}
+
+
+def _own_projects(user, projects: QuerySet[Project]) -> QuerySet[Project] | None:
+    """The projects `user` reports progress on (a clerk's department's, an official's led ones), as the
+    policy scopes them; None for the office, which reports on all, and for readers, which report on none."""
+    if roles.scope_of(user, "status_update", roles.CREATE) in (None, roles.ALL):
+        return None
+    return projects.filter(roles.project_filter(user, "status_update", roles.CREATE))
+
+
+def _with_days_overdue(milestones, as_of: date) -> list:
+    rows = list(milestones)
+    for milestone in rows:
+        milestone.days_overdue = (as_of - milestone.due_date).days
+    return rows
+
+
+def dashboard_figures(*, user, as_of: date) -> dict:
+    """Everything the dashboard shows for `as_of`, over the key-project list of as_of's year."""
+    year = as_of.year
+    flagged = selectors.project_list(as_of=as_of).filter(year=year)
+    own = _own_projects(user, flagged)
+    overdue_milestones = selectors.milestone_list(as_of=as_of).filter(is_overdue=True, project__year=year)
+    overdue_approvals = selectors.approval_item_list(as_of=as_of).filter(is_overdue=True, project__year=year)
+    return {
+        "as_of": as_of,
+        "year": year,
+        "summary": reports.stats_summary(projects=flagged, as_of=as_of, year=year),
+        "lights": reports.lights_by_department(projects=flagged),
+        "own_lights": None if own is None else reports.lights_by_department(projects=own),
+        "own_projects": None if own is None else list(
+            own.select_related("department").order_by(reports.WARNING_RANK, "code")[:30]
+        ),
+        "investment_by_level": reports.investment_by(projects=flagged, field="level", choices=ProjectLevel,
+                                                     as_of=as_of, year=year),
+        "investment_by_sector": reports.investment_by(projects=flagged, field="sector", choices=Sector,
+                                                      as_of=as_of, year=year),
+        "targets": target_progress(targets=selectors.target_list().filter(year=year), as_of=as_of),
+        "overdue_milestones": _with_days_overdue(
+            overdue_milestones.order_by("due_date", "id")[:OVERDUE_LIST_LENGTH], as_of,
+        ),
+        "overdue_milestone_count": overdue_milestones.count(),
+        "overdue_approvals": list(
+            overdue_approvals.select_related("department").order_by("due_date", "id")[:OVERDUE_LIST_LENGTH]
+        ),
+        "overdue_approval_count": overdue_approvals.count(),
+        "visits_by_official": reports.visits_by_official(projects=flagged),
+        "leads": reports.lead_stats(year=year, as_of=as_of),
+        "warning_levels": WarningLevel,
+    }
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def chart_data(figures: dict) -> dict:
+    """The series the page's charts draw, as plain JSON numbers."""
+    summary = figures["summary"]
+    investment = [("全部项目", summary["investment"])]
+    investment += [(row["level_display"], row) for row in figures["investment_by_level"]]
+    investment += [(row["sector_display"], row) for row in figures["investment_by_sector"]]
+    return {
+        "colours": {level: colour for level, colour in LIGHT_COLOURS.items()},
+        "lights": {
+            "departments": [row["department"]["name"] for row in figures["lights"]],
+            **{level: [row[level] for row in figures["lights"]] for level in WarningLevel.values},
+        },
+        "investment": {
+            "groups": [name for name, _ in investment],
+            "completion_rate": [row["completion_rate"] for _, row in investment],
+            "time_progress": summary["investment"]["time_progress"],
+        },
+        "start_rate": summary["start_rate"]["rate"],
+        "batches": {
+            "rounds": [f"第{row['period']}期{row['kind_display']}" for row in summary["batches"]],
+            "count": [row["count"] for row in summary["batches"]],
+            "achieved": [row["achieved"] for row in summary["batches"]],
+        },
+        "targets": {
+            "names": [p.target.name for p in figures["targets"]],
+            "rate": [p.rate for p in figures["targets"]],
+            "time_progress": [p.time_progress for p in figures["targets"]],
+            "colour": [TARGET_STATE_COLOURS[p.state] for p in figures["targets"]],
+        },
+        "funnel": [
+            {"name": "线索", "value": figures["leads"]["leads"]},
+            {"name": "已对接", "value": figures["leads"]["contacted"]},
+            {"name": "在谈", "value": figures["leads"]["negotiating"]},
+            {"name": "签约", "value": figures["leads"]["signed"]["count"]},
+            {"name": "落地", "value": figures["leads"]["landed"]},
+        ],
+        "visits": {
+            "officials": [row["official"]["name"] for row in figures["visits_by_official"]],
+            "compliance_rate": [row["compliance_rate"] for row in figures["visits_by_official"]],
+        },
+    }

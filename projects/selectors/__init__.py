@@ -1,0 +1,14 @@
+"""Reads: the querysets every list and detail starts from, the project filters, the project history."""
+
+from projects.selectors.portfolio import (  # noqa: F401
+    approval_item_list,
+    department_list,
+    lead_list,
+    lead_move_list,
+    milestone_list,
+    official_list,
+    project_list,
+    status_update_list,
+    target_list,
+    visit_list,
+)
