@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import DateField, Value
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -31,7 +32,6 @@ from projects.admin.writes import (
     service_call,
 )
 from projects.domain.choices import Role, Sector
-from projects.domain.dates import default_as_of
 from projects.domain.lights import warning_reasons
 from projects.domain.roles import UPDATE
 from projects.models import REPORTED_FIELDS, ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
@@ -80,10 +80,15 @@ class ApprovalItemInline(PolicyInlineMixin, TabularInline):
 
 
 class FlaggedProjectsMixin:
-    """Projects as the API lists them (selectors.project_list), as of the admin's default day."""
+    """Projects as the API lists them (selectors.project_list), as of the page's `?as_of=` day.
+
+    Each row carries that day as `flags_as_of`, so the columns computed from the flags (reasons,
+    days since the last visit) speak of the same day as the light.
+    """
 
     def get_queryset(self, request):
-        return selectors.project_list(as_of=request_as_of(request)[0])
+        as_of = request_as_of(request)[0]
+        return selectors.project_list(as_of=as_of).annotate(flags_as_of=Value(as_of, output_field=DateField()))
 
 
 @admin.register(Project)
@@ -191,7 +196,7 @@ class ProjectAdmin(
 
     @admin.display(description="亮灯原因")
     def warning_reasons(self, project):
-        reasons = warning_reasons(project, default_as_of())
+        reasons = warning_reasons(project, project.flags_as_of)
         if not reasons:
             return "无"
         return format_html_join(
@@ -202,7 +207,7 @@ class ProjectAdmin(
     @admin.display(description="距上次调研（天）", ordering="last_visit_on")
     def days_since_visit(self, project):
         last = getattr(project, "last_visit_on", None)
-        shown = "从未调研" if last is None else f"{(default_as_of() - last).days} 天"
+        shown = "从未调研" if last is None else f"{(project.flags_as_of - last).days} 天"
         if getattr(project, "visit_overdue", False):
             return format_html('<span class="bad-flag" style="color:#d93025;font-weight:600">{}</span>', shown)
         return shown
@@ -272,7 +277,7 @@ class ProjectAdmin(
         return [ProjectExportResource]
 
     def get_export_filename(self, request, queryset, file_format):
-        return f"projects-{default_as_of().isoformat()}.{file_format.get_extension()}"
+        return f"projects-{request_as_of(request)[0].isoformat()}.{file_format.get_extension()}"
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
