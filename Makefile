@@ -33,8 +33,9 @@ serve: venv
 	$(PY) manage.py collectstatic --noinput
 	DEBUG=0 $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-## make test: install what the tests need and run the whole suite (DATABASE_URL picks the database)
+## make test: install what the tests need, check the layers (.importlinter) and run the whole suite (DATABASE_URL picks the database)
 test: dev-venv
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q
 

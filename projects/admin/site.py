@@ -11,6 +11,8 @@ from django.urls import reverse
 from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 
+from projects.admin.roles import landing_url
+
 
 class PortfolioLoginForm(AuthenticationForm):
     """The admin's sign-in form without its staff-only rule: every active user with a password may sign in."""
@@ -33,8 +35,6 @@ class PortfolioAdminSite(UnfoldAdminSite):
         response = super().login(request, extra_context)
         asked = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
         if request.method == "POST" and response.status_code == 302 and asked in (None, "", reverse("admin:index")):
-            from projects.admin.roles import landing_url
-
             landing = landing_url(request.user)
             if landing:
                 return HttpResponseRedirect(landing)

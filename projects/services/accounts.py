@@ -1,12 +1,15 @@
 """Writes of accounts: roles, passwords, API tokens."""
 
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from knox.models import AuthToken
 
-from projects.models import (
-    Department,
-    Official,
-)
+from projects.domain.choices import Role
+from projects.models import Department, Official, UserProfile
 from projects.services.base import _save
 
 
@@ -15,11 +18,6 @@ def user_role_assign(
     *, username: str, role: str, department: Department | None = None, official: Official | None = None,
 ):
     """Create the user if needed and give it a role (admins become superusers, for /admin/ too)."""
-    from django.contrib.auth import get_user_model
-
-    from projects.domain.choices import Role
-    from projects.models import UserProfile
-
     if role == Role.DEPARTMENT and department is None:
         raise ValidationError({"department": ["department 角色必须指定 --department。"]})
     if role == Role.OFFICIAL and official is None:
@@ -42,8 +40,6 @@ def user_role_assign(
 @transaction.atomic
 def user_password_set(*, user, password: str):
     """Set the password `user` logs in with at /admin/, checked by AUTH_PASSWORD_VALIDATORS first."""
-    from django.contrib.auth.password_validation import validate_password
-
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -52,10 +48,6 @@ def user_password_set(*, user, password: str):
 
 def token_issue(*, user, days: int | None = None) -> str:
     """Create an API token for `user`; only its hash is stored, so the key is shown this once."""
-    from datetime import timedelta
-
-    from knox.models import AuthToken
-
     if days is None:
         _, key = AuthToken.objects.create(user)
     else:
@@ -65,7 +57,5 @@ def token_issue(*, user, days: int | None = None) -> str:
 
 def token_revoke_all(*, user) -> int:
     """Revoke every token of `user`; returns how many there were."""
-    from knox.models import AuthToken
-
     count, _ = AuthToken.objects.filter(user=user).delete()
     return count

@@ -12,13 +12,12 @@ from projects.models import (
     Project,
     Target,
 )
+from projects.selectors.filters import project_scope
 from projects.services.base import _assign, _save
 
 
 def _target_check(target: Target) -> None:
     """Derive the deadline from `due_period` (default: the year's end) and validate the scope."""
-    from projects.selectors.filters import project_scope
-
     errors = {}
     if Target.objects.filter(year=target.year, name=target.name).exclude(pk=target.pk).exists():
         errors["name"] = [f"{target.year}年已有名为“{target.name}”的目标任务。"]
