@@ -2,7 +2,7 @@
 
 A column has the same header in every file that carries it, so a file exported from one place
 reads (and, for the import columns, imports) like one from another. Each file picks its
-columns and their order where it is built (`api/exports.py`, `admin_resources.py`).
+columns and their order where it is built (`api/exports.py`, `admin/resources.py`).
 """
 
 PROJECT_HEADERS = {
