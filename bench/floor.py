@@ -1,4 +1,4 @@
-"""The floor of `manage.py bench`: each benchmarked response built by hand-written SQL.
+"""The floor of the bench (`python -m bench`): each benchmarked response built by hand-written SQL.
 
 Every function here returns the exact JSON body the API answers for the same request, built
 with the database cursor, plain dicts and `json.dumps`: no ORM, no serializers, no filters.
