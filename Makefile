@@ -65,18 +65,18 @@ LOADTEST_DATABASE_URL ?= $(BENCH_PG)_1k
 
 ## make bench: each request against its floor on 100,000 generated projects (DATABASE_URL, default SQLite)
 bench: dev-venv
-	DATABASE_URL=$${DATABASE_URL:-$(BENCH_SQLITE)} nice $(PY) manage.py bench --projects 100000
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_SQLITE)} nice $(PY) -m bench --projects 100000
 
 ## make bench-all: both databases at 1,000 and 100,000 projects, then the tables of docs/performance.md
 bench-all: dev-venv
-	DATABASE_URL=$(subst bench.sqlite3,bench-1k.sqlite3,$(BENCH_SQLITE)) nice $(PY) manage.py bench --projects 1000
-	DATABASE_URL=$(BENCH_SQLITE) nice $(PY) manage.py bench --projects 100000
-	DATABASE_URL=$(BENCH_PG)_1k nice $(PY) manage.py bench --projects 1000
-	DATABASE_URL=$(BENCH_PG) nice $(PY) manage.py bench --projects 100000 --write-docs
+	DATABASE_URL=$(subst bench.sqlite3,bench-1k.sqlite3,$(BENCH_SQLITE)) nice $(PY) -m bench --projects 1000
+	DATABASE_URL=$(BENCH_SQLITE) nice $(PY) -m bench --projects 100000
+	DATABASE_URL=$(BENCH_PG)_1k nice $(PY) -m bench --projects 1000
+	DATABASE_URL=$(BENCH_PG) nice $(PY) -m bench --projects 100000 --write-docs
 
 ## make loadtest: gunicorn (2 workers) on 127.0.0.1 driven by a second process, 4 and 16 clients, 10 s each
 loadtest: dev-venv
-	$(PY) -m projects.benchmarks.loadtest --database-url $(LOADTEST_DATABASE_URL)
+	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -21,7 +21,7 @@ from projects.admin.writes import (
 )
 from projects.domain import roles
 from projects.domain.dates import default_as_of
-from projects.models import Department, Lead, LeadMove
+from projects.models import Lead, LeadMove
 from projects.reports import lead_stats
 from projects.services import lead_move_create
 
@@ -83,27 +83,9 @@ class LeadAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, Simp
         url = reverse("admin:projects_leadmove_add") + f"?lead={lead.pk}"
         return format_html('<a href="{}">推进线索</a>（阶段和日期只能这样变更）', url)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "department":
-            # Only the departments whose leads the caller may file (a clerk: its own).
-            field.queryset = Department.objects.filter(
-                pk__in=[d.pk for d in field.queryset if roles.can(request.user, "lead", roles.CREATE, {"department": d})]
-            )
-        return field
-
-    def has_add_permission(self, request):
-        return roles.allowed(request.user, "lead", roles.CREATE)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.can(request.user, "lead", roles.UPDATE, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.can(request.user, "lead", roles.DELETE, obj)
-
     def save_model(self, request, obj, form, change):
         # The lead as the write leaves it must be in the caller's scope (a clerk cannot file it elsewhere).
-        if not roles.can(request.user, "lead", roles.UPDATE if change else roles.CREATE, obj):
+        if not self._may(request, roles.UPDATE if change else roles.CREATE, obj):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 
@@ -143,12 +125,9 @@ class LeadMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, Model
     autocomplete_fields = ["lead"]
     view_fields = ["lead", "moved_on", "stage_from", "stage", "note", "moved_by", "created_at"]
 
-    def has_add_permission(self, request):
-        return roles.allowed(request.user, "lead_move", roles.CREATE)
-
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if not roles.can(request.user, "lead_move", roles.CREATE, {"lead": data["lead"]}):
+        if not self._may(request, roles.CREATE, {"lead": data["lead"]}):
             raise PermissionDenied
         with service_call(LeadMove):
             move = lead_move_create(

@@ -20,10 +20,10 @@ from projects.domain.choices import (
     Sector,
     WarningLevel,
 )
-from projects.domain.columns import MILESTONE_HEADERS as M
-from projects.domain.columns import PROJECT_HEADERS as H
 from projects.domain.exceptions import ServiceError
 from projects.models import Department, Milestone, Official, Project
+from projects.models.columns import MILESTONE_HEADERS as M
+from projects.models.columns import PROJECT_HEADERS as H
 from projects.services import project_create, project_update
 
 BATCH_SEPARATORS = re.compile(r"[、,，;；\s]+")

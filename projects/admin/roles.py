@@ -99,9 +99,12 @@ def scoped_choices(request, resource: str, field: str, model=None):
     """
     if field == "project" and roles.RESOURCES[resource].project_path == "project__":
         return Project.objects.writable_by(request.user, resource, roles.CREATE)
-    scope = roles.scope_of(request.user, resource, roles.CREATE)
-    if scope is None or model is None:
+    if model is None:
         return None
+    scope = roles.scope_of(request.user, resource, roles.CREATE)
+    if scope is None:
+        # A role that may not write the resource is offered nothing, as a project picker is.
+        return model._default_manager.none()
     _, profile = roles.role_of(request.user)
     conditions = {}
     for match in scope.matches:

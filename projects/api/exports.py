@@ -1,10 +1,14 @@
 """The columns of each spreadsheet download, read from the JSON representation of a row.
 
-Headers of project and milestone columns come from `projects.domain.columns`, shared with the admin.
+Headers of project and milestone columns come from `projects.models.columns`, shared with the admin;
+a column showing a field of another record is headed by the field's verbose_name, the rest here.
 """
 
+from functools import partial
+
 from projects.api.renderers import BOOLEAN, DATE, INTEGER, MONEY, NUMBER, Column
-from projects.domain.columns import MILESTONE_HEADERS, PROJECT_HEADERS
+from projects.models import Lead, LeadMove, StatusUpdate, Target
+from projects.models.columns import MILESTONE_HEADERS, PROJECT_HEADERS, field_header
 
 
 def _name(key: str):
@@ -24,6 +28,8 @@ def _batches(row) -> str:
 
 
 P, M = PROJECT_HEADERS, MILESTONE_HEADERS
+# The header of a field of a status update, a lead, a lead's move, a target.
+S, L, LM, T = (partial(field_header, model) for model in (StatusUpdate, Lead, LeadMove, Target))
 
 PROJECT_COLUMNS = [
     Column(P["code"], lambda r: r["code"]),
@@ -71,15 +77,15 @@ MILESTONE_COLUMNS = [
 STATUS_UPDATE_COLUMNS = [
     Column(P["code"], _project("code")),
     Column(P["name"], _project("name")),
-    Column("填报日期", lambda r: r["reported_on"], DATE),
-    Column("原状态", lambda r: r["status_from_display"]),
-    Column("新状态", lambda r: r["status_to_display"]),
+    Column(S("reported_on"), lambda r: r["reported_on"], DATE),
+    Column(S("status_from"), lambda r: r["status_from_display"]),
+    Column(S("status_to"), lambda r: r["status_to_display"]),
     Column(P["completed_investment"], lambda r: r["completed_investment"], MONEY),
     Column(P["progress_percent"], lambda r: r["progress_percent"], INTEGER),
-    Column("进展情况", lambda r: r["note"]),
-    Column("存在问题", lambda r: r["problems"]),
-    Column("下步计划", lambda r: r["next_steps"]),
-    Column("填报人", lambda r: r["reported_by"]["name"]),
+    Column(S("note"), lambda r: r["note"]),
+    Column(S("problems"), lambda r: r["problems"]),
+    Column(S("next_steps"), lambda r: r["next_steps"]),
+    Column(S("reported_by"), lambda r: r["reported_by"]["name"]),
 ]
 
 PROJECT_BRIEF_COLUMNS = [
@@ -99,46 +105,46 @@ DEPARTMENT_TABLE_COLUMNS = [
 ]
 
 LEAD_COLUMNS = [
-    Column("项目名称", lambda r: r["name"]),
-    Column("企业", lambda r: r["enterprise"]),
-    Column("领域", lambda r: r["sector_display"]),
-    Column("计划投资（万元）", lambda r: r["amount"], MONEY),
-    Column("线索来源", lambda r: r["source"]),
-    Column("阶段", lambda r: r["stage_display"]),
-    Column("责任单位", _name("department")),
-    Column("对接领导", _name("official")),
-    Column("收集日期", lambda r: r["received_on"], DATE),
-    Column("对接日期", lambda r: r["contacted_on"], DATE),
-    Column("在谈日期", lambda r: r["negotiating_on"], DATE),
-    Column("签约日期", lambda r: r["signed_on"], DATE),
-    Column("落地日期", lambda r: r["landed_on"], DATE),
-    Column("终止日期", lambda r: r["dropped_on"], DATE),
-    Column("转化的重点项目", lambda r: (r["project"] or {}).get("code")),
-    Column("备注", lambda r: r["note"]),
+    Column(L("name"), lambda r: r["name"]),
+    Column(L("enterprise"), lambda r: r["enterprise"]),
+    Column(L("sector"), lambda r: r["sector_display"]),
+    Column(L("amount"), lambda r: r["amount"], MONEY),
+    Column(L("source"), lambda r: r["source"]),
+    Column(L("stage"), lambda r: r["stage_display"]),
+    Column(L("department"), _name("department")),
+    Column(L("official"), _name("official")),
+    Column(L("received_on"), lambda r: r["received_on"], DATE),
+    Column(L("contacted_on"), lambda r: r["contacted_on"], DATE),
+    Column(L("negotiating_on"), lambda r: r["negotiating_on"], DATE),
+    Column(L("signed_on"), lambda r: r["signed_on"], DATE),
+    Column(L("landed_on"), lambda r: r["landed_on"], DATE),
+    Column(L("dropped_on"), lambda r: r["dropped_on"], DATE),
+    Column(L("project"), lambda r: (r["project"] or {}).get("code")),
+    Column(L("note"), lambda r: r["note"]),
 ]
 
 LEAD_MOVE_COLUMNS = [
-    Column("日期", lambda r: r["moved_on"], DATE),
-    Column("线索", lambda r: r["lead"]["name"]),
-    Column("企业", lambda r: r["lead"]["enterprise"]),
-    Column("责任单位", lambda r: r["lead"]["department"]["name"]),
-    Column("计划投资（万元）", lambda r: r["lead"]["amount"], MONEY),
-    Column("原阶段", lambda r: r["stage_from_display"]),
-    Column("新阶段", lambda r: r["stage_display"]),
-    Column("说明", lambda r: r["note"]),
+    Column(LM("moved_on"), lambda r: r["moved_on"], DATE),
+    Column(LM("lead"), lambda r: r["lead"]["name"]),
+    Column(L("enterprise"), lambda r: r["lead"]["enterprise"]),
+    Column(L("department"), lambda r: r["lead"]["department"]["name"]),
+    Column(L("amount"), lambda r: r["lead"]["amount"], MONEY),
+    Column(LM("stage_from"), lambda r: r["stage_from_display"]),
+    Column(LM("stage"), lambda r: r["stage_display"]),
+    Column(LM("note"), lambda r: r["note"]),
 ]
 
 TARGET_PROGRESS_COLUMNS = [
-    Column("年度", lambda r: r["year"], INTEGER),
-    Column("目标", lambda r: r["name"]),
-    Column("指标", lambda r: r["metric_display"]),
-    Column("范围", lambda r: r["scope"] or "全部项目"),
-    Column("目标值", lambda r: r["value"], MONEY),
+    Column(T("year"), lambda r: r["year"], INTEGER),
+    Column("目标", lambda r: r["name"]),  # the target's name (目标名称), shorter in a sheet of targets
+    Column(T("metric"), lambda r: r["metric_display"]),
+    Column(T("scope"), lambda r: r["scope"] or "全部项目"),
+    Column(T("value"), lambda r: r["value"], MONEY),
     Column("单位", lambda r: r["unit"]),
     Column("实际", lambda r: r["actual"], MONEY),
     Column("完成率（%）", lambda r: r["rate"], NUMBER),
     Column("时序进度（%）", lambda r: r["time_progress"], NUMBER),
-    Column("截止日期", lambda r: r["due_date"], DATE),
+    Column(T("due_date"), lambda r: r["due_date"], DATE),
     Column("状态", lambda r: r["state_display"]),
 ]
 

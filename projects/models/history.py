@@ -10,8 +10,6 @@ admin); outside a request — management commands (`load_seed`, `generate_portfo
 shell, scripts — it is `command`.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import models
@@ -26,16 +24,6 @@ _via: ContextVar[str] = ContextVar("portfolio_via", default=Via.COMMAND)
 
 def current_via() -> str:
     return _via.get()
-
-
-@contextmanager
-def writing_via(via: str) -> Iterator[None]:
-    """Record the writes inside the block as coming through `via`."""
-    token = _via.set(via)
-    try:
-        yield
-    finally:
-        _via.reset(token)
 
 
 def via_of_view(request) -> str | None:

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from projects import reports, selectors
 from projects.domain import roles
-from projects.domain.choices import LIGHT_COLOURS, ProjectLevel, Sector, TargetState, WarningLevel
+from projects.domain.choices import LIGHT_COLOURS, LeadStage, ProjectLevel, Sector, TargetState, WarningLevel
 from projects.models import Project
 from projects.reports.targets import target_progress
 
@@ -75,10 +75,6 @@ def dashboard_figures(*, user, as_of: date) -> dict:
     }
 
 
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
 def chart_data(figures: dict) -> dict:
     """The series the page's charts draw, as plain JSON numbers."""
     summary = figures["summary"]
@@ -109,11 +105,11 @@ def chart_data(figures: dict) -> dict:
             "colour": [TARGET_STATE_COLOURS[p.state] for p in figures["targets"]],
         },
         "funnel": [
-            {"name": "线索", "value": figures["leads"]["leads"]},
-            {"name": "已对接", "value": figures["leads"]["contacted"]},
-            {"name": "在谈", "value": figures["leads"]["negotiating"]},
-            {"name": "签约", "value": figures["leads"]["signed"]["count"]},
-            {"name": "落地", "value": figures["leads"]["landed"]},
+            {"name": LeadStage.LEAD.label, "value": figures["leads"]["leads"]},
+            {"name": LeadStage.CONTACTED.label, "value": figures["leads"]["contacted"]},
+            {"name": LeadStage.NEGOTIATING.label, "value": figures["leads"]["negotiating"]},
+            {"name": LeadStage.SIGNED.label, "value": figures["leads"]["signed"]["count"]},
+            {"name": LeadStage.LANDED.label, "value": figures["leads"]["landed"]},
         ],
         "visits": {
             "officials": [row["official"]["name"] for row in figures["visits_by_official"]],

@@ -1,6 +1,6 @@
 """Load test: serve the API with gunicorn and drive it from this second process.
 
-    python -m projects.benchmarks.loadtest --database-url postgres://postgres@127.0.0.1:5432/portfolio_bench
+    python -m bench.loadtest --database-url postgres://postgres@127.0.0.1:5432/portfolio_bench
 
 Prepares the database (migrate; a generated portfolio if it has fewer projects than
 `--projects`), issues a token to an admin user, starts gunicorn (2 workers, 127.0.0.1 only),
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 # (kind, weight): what a Friday morning looks like, reads dominating.
 MIX = [("list", 35), ("detail", 30), ("filter", 20), ("status-update", 15)]

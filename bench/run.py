@@ -1,11 +1,11 @@
 """Time each API request against its floor on a generated portfolio; see docs/performance.md.
 
-    DATABASE_URL=sqlite:///bench.sqlite3 python manage.py bench --projects 100000
+    DATABASE_URL=sqlite:///bench.sqlite3 python -m bench --projects 100000
 
 Uses whatever DATABASE_URL points at: migrates it, generates the portfolio if it holds fewer
 generated projects than asked for, then times every request in-process (Django's test client
 with a knox token: the whole request) and, alternately in the same loop, its floor: the same
-body built by hand-written SQL and `json.dumps` (projects/benchmarks/floor.py). The two bodies
+body built by hand-written SQL and `json.dumps` (bench/floor.py). The two bodies
 must be equal. Each request runs at a past `as_of` (flags from the milestone and visit tables)
 and at today (flags from the cached columns). Prints milliseconds, the ratio to the floor and
 the number of queries; `--results` keeps them as JSON and `--write-docs` rebuilds the tables of
@@ -28,14 +28,13 @@ from typing import Callable
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench import floor
 from portfolio.wsgi import freeze_startup_objects
 from projects import services
-from projects.benchmarks import floor
 from projects.domain.choices import ProjectStatus, Role
 from projects.domain.dates import is_live, today
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
@@ -120,34 +119,47 @@ def first_difference(a, b, path="body") -> str | None:
     return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
-class Command(BaseCommand):
-    help = "Time each API request against the same body built by hand-written SQL, at a past as_of and today."
+class BenchError(Exception):
+    """The bench cannot go on: an answer other than the expected one, or a database it must not touch."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--projects", type=int, default=100_000, help="generated projects wanted (default 100000)")
-        parser.add_argument("--seed", type=int, default=1, help="first seed tried when projects must be generated")
-        parser.add_argument("--year", type=int, default=2023, help="year of the generated list")
-        parser.add_argument("--as-of", type=date.fromisoformat, default=date(2023, 7, 1),
-                            help="the past as_of (default 2023-07-01)")
-        parser.add_argument("--runs", type=int, default=20, help="timed runs of each side per figure (default 20)")
-        parser.add_argument("--budget", type=float, default=20.0,
-                            help="seconds per figure after which fewer runs are taken (at least 3)")
-        parser.add_argument("--only", help="run only the requests whose label contains this text")
-        parser.add_argument("--skip-export", action="store_true", help="skip the whole-list CSV memory check")
-        parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
-        parser.add_argument("--docs-only", action="store_true",
-                            help="measure nothing: rebuild the tables of docs/performance.md from the result files")
-        parser.add_argument("--results", default="bench-results", help="directory of the JSON result files")
-        parser.add_argument("--write-docs", action="store_true",
-                            help="rebuild the tables of docs/performance.md from every result file")
-        parser.add_argument("--force", action="store_true", help="run even if the database holds real projects")
+
+def argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Time each API request against the same body built by hand-written SQL, at a past as_of and today.",
+    )
+    parser.add_argument("--projects", type=int, default=100_000, help="generated projects wanted (default 100000)")
+    parser.add_argument("--seed", type=int, default=1, help="first seed tried when projects must be generated")
+    parser.add_argument("--year", type=int, default=2023, help="year of the generated list")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2023, 7, 1),
+                        help="the past as_of (default 2023-07-01)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs of each side per figure (default 20)")
+    parser.add_argument("--budget", type=float, default=20.0,
+                        help="seconds per figure after which fewer runs are taken (at least 3)")
+    parser.add_argument("--only", help="run only the requests whose label contains this text")
+    parser.add_argument("--skip-export", action="store_true", help="skip the whole-list CSV memory check")
+    parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--docs-only", action="store_true",
+                        help="measure nothing: rebuild the tables of docs/performance.md from the result files")
+    parser.add_argument("--results", default="bench-results", help="directory of the JSON result files")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="rebuild the tables of docs/performance.md from every result file")
+    parser.add_argument("--force", action="store_true", help="run even if the database holds real projects")
+    return parser
+
+
+class Bench:
+    """One run: the database prepared, then every case measured against its floor."""
+
+    def write(self, text: str) -> None:
+        print(text, flush=True)
 
     def request_options(self) -> dict:
         """The token, and HTTPS as the proxy would say it, since the service is HTTPS-only with DEBUG off."""
         return {"HTTP_AUTHORIZATION": f"Token {self.token}", "secure": True}
 
-    def handle(self, *args, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, docs_only,
-               results, write_docs, force, **options):
+    def run(self, *, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, docs_only,
+            results, write_docs, force):
         if docs_only:
             return self.write_docs(Path(results))
         if export_only:
@@ -156,7 +168,7 @@ class Command(BaseCommand):
             return self.export_only(as_of)
         call_command("migrate", verbosity=0, interactive=False)
         if not force and Project.objects.exclude(code__startswith=CODE_PREFIX).exists():
-            raise CommandError("this database holds projects that were not generated: point DATABASE_URL "
+            raise BenchError("this database holds projects that were not generated: point DATABASE_URL "
                                "at a scratch database, or pass --force")
         self.ensure_portfolio(projects, seed, year)
         self.runs, self.budget = max(1, runs), budget
@@ -166,7 +178,7 @@ class Command(BaseCommand):
         self.year = year
         result = Result(
             vendor=connection.vendor, projects=Project.objects.count(), machine=self.machine(),
-            command=f"DATABASE_URL={connection.vendor}:… manage.py bench --projects {projects}",
+            command=f"DATABASE_URL={connection.vendor}:… python -m bench --projects {projects}",
             past=as_of.isoformat(), today=today().isoformat(),
         )
         self.print_header(result)
@@ -180,7 +192,7 @@ class Command(BaseCommand):
                     continue
                 figure = self.measure(case, plan, day)
                 result.figures.append(figure)
-                self.stdout.write(
+                self.write(
                     f"{case.label:<34} {plan:<6} {figure.api_ms:9.1f} ms  floor {figure.floor_ms:8.1f} ms  "
                     f"{figure.ratio:6.1f}×  {figure.api_queries:3d} queries (floor {figure.floor_queries})"
                 )
@@ -199,10 +211,10 @@ class Command(BaseCommand):
             return
         while Project.objects.filter(code__startswith=f"{CODE_PREFIX}{seed}-{year}-").exists():
             seed += 1
-        self.stdout.write(f"generating {missing} projects (seed {seed}) …")
+        self.write(f"generating {missing} projects (seed {seed}) …")
         started = time.perf_counter()
         counts = generate_portfolio(projects=missing, seed=seed, year=year)
-        self.stdout.write(f"generated {counts['projects']} projects, {counts['milestones']} milestones "
+        self.write(f"generated {counts['projects']} projects, {counts['milestones']} milestones "
                           f"in {time.perf_counter() - started:.1f} s")
 
     def bench_token(self, *, revoke: bool = True) -> str:
@@ -221,12 +233,12 @@ class Command(BaseCommand):
                 f"{connection.display_name} {version}")
 
     def print_header(self, result: Result) -> None:
-        self.stdout.write(f"{result.machine}; load average {os.getloadavg()[0]:.1f}")
-        self.stdout.write(
+        self.write(f"{result.machine}; load average {os.getloadavg()[0]:.1f}")
+        self.write(
             f"rows: {result.projects} projects, {Milestone.objects.count()} milestones, "
             f"{Visit.objects.count()} visits, {StatusUpdate.objects.count()} status updates"
         )
-        self.stdout.write(f"past as_of {result.past}, today {result.today}; median of up to {self.runs} runs "
+        self.write(f"past as_of {result.past}, today {result.today}; median of up to {self.runs} runs "
                           f"(budget {self.budget:.0f} s per figure), API and floor alternately")
 
     # --- the requests -----------------------------------------------------------------------
@@ -234,7 +246,7 @@ class Command(BaseCommand):
     def get(self, path: str, params: dict) -> bytes:
         response = self.client.get(path, params, **self.auth)
         if response.status_code != 200:
-            raise CommandError(f"GET {path} {params}: {response.status_code} {response.content[:300]!r}")
+            raise BenchError(f"GET {path} {params}: {response.status_code} {response.content[:300]!r}")
         return response.content
 
     def list_case(self, label: str, params: dict, where: str = "", order: str = "") -> Case:
@@ -262,7 +274,7 @@ class Command(BaseCommand):
         def post(day):
             response = self.client.post(status_url, post_body, content_type="application/json", **self.auth)
             if response.status_code != 201:
-                raise CommandError(f"POST {status_url}: {response.status_code} {response.content[:300]!r}")
+                raise BenchError(f"POST {status_url}: {response.status_code} {response.content[:300]!r}")
             return response.content
 
         return [
@@ -301,7 +313,7 @@ class Command(BaseCommand):
             a.pop(key, None)
             b.pop(key, None)
         if (difference := first_difference(a, b)) is not None:
-            raise CommandError(f"{case.label}: the floor's body differs from the API's at {difference}")
+            raise BenchError(f"{case.label}: the floor's body differs from the API's at {difference}")
 
     @staticmethod
     def queries(call, day) -> tuple[int, bytes]:
@@ -328,10 +340,10 @@ class Command(BaseCommand):
 
     def export_memory(self, as_of: date) -> dict:
         """Peak memory of a fresh process while it serves the whole project list as CSV."""
-        command = [sys.executable, "manage.py", "bench", "--export-only", "--as-of", as_of.isoformat()]
+        command = [sys.executable, "-m", "bench", "--export-only", "--as-of", as_of.isoformat()]
         output = subprocess.run(command, cwd=settings.BASE_DIR, check=True, capture_output=True, text=True).stdout
         figures = json.loads(output.strip().splitlines()[-1])
-        self.stdout.write(
+        self.write(
             f"CSV of all {figures['rows']} projects: {figures['bytes'] / 2**20:.1f} MiB in {figures['seconds']:.1f} s, "
             f"the process's peak grew {figures['peak_mib']:.1f} MiB over {figures.get('before_mib', 0):.1f} MiB "
             f"(streaming: {figures['streaming']})"
@@ -348,7 +360,7 @@ class Command(BaseCommand):
         size = sum(len(chunk) for chunk in response) if response.streaming else len(response.content)
         seconds = time.perf_counter() - started
         peak = peak_resident_mib()
-        self.stdout.write(json.dumps({"rows": Project.objects.count(), "bytes": size, "peak_mib": round(peak - before, 1),
+        self.write(json.dumps({"rows": Project.objects.count(), "bytes": size, "peak_mib": round(peak - before, 1),
                                       "before_mib": round(before, 1), "seconds": round(seconds, 1),
                                       "streaming": response.streaming}))
 
@@ -358,7 +370,7 @@ class Command(BaseCommand):
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{result.vendor}-{result.projects}.json"
         path.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=1))
-        self.stdout.write(f"results written to {path}")
+        self.write(f"results written to {path}")
 
     def write_docs(self, directory: Path) -> None:
         results = []
@@ -367,15 +379,15 @@ class Command(BaseCommand):
             data["figures"] = [Figure(**f) for f in data["figures"]]
             results.append(Result(**data))
         if not results:
-            raise CommandError(f"no result files in {directory}")
+            raise BenchError(f"no result files in {directory}")
         results.sort(key=lambda r: (r.vendor != "sqlite", r.projects))
         text = DOCS.read_text()
         if BEGIN not in text or END not in text:
-            raise CommandError(f"{DOCS} has no {BEGIN} … {END} block")
+            raise BenchError(f"{DOCS} has no {BEGIN} … {END} block")
         head, rest = text.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
         DOCS.write_text(f"{head}{BEGIN}\n{render_tables(results)}{END}{tail}")
-        self.stdout.write(f"tables written to {DOCS}")
+        self.write(f"tables written to {DOCS}")
 
 
 def _cell(figure: Figure | None) -> str:
@@ -433,3 +445,12 @@ def render_tables(results: list[Result]) -> str:
     machines = sorted({r.machine for r in results})
     out.append("\nMachines: " + "; ".join(machines) + ".\n")
     return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the bench with the command line's options (Django set up by the caller, bench/__main__.py)."""
+    options = argument_parser().parse_args(argv)
+    try:
+        Bench().run(**vars(options))
+    except BenchError as exc:
+        sys.exit(f"bench: {exc}")

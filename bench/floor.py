@@ -1,4 +1,4 @@
-"""The floor of `manage.py bench`: each benchmarked response built by hand-written SQL.
+"""The floor of the bench (`python -m bench`): each benchmarked response built by hand-written SQL.
 
 Every function here returns the exact JSON body the API answers for the same request, built
 with the database cursor, plain dicts and `json.dumps`: no ORM, no serializers, no filters.
@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -56,6 +57,30 @@ LABELS = {
     "kind": dict(MilestoneKind.choices), "state": dict(MilestoneState.choices), "batch": dict(BatchKind.choices),
     "lead_stage": dict(LeadStage.choices),
 }
+
+
+def _table(label: str) -> str:
+    """The table of model `label` ("app_label.ModelName"), as the model names it."""
+    return apps.get_model(label)._meta.db_table
+
+
+# The tables the floor reads and writes, named by their models: a renamed table renames it here too.
+T = SimpleNamespace(
+    user=_table(settings.AUTH_USER_MODEL),
+    token=_table("knox.AuthToken"),
+    department=_table("projects.Department"),
+    official=_table("projects.Official"),
+    project=_table("projects.Project"),
+    project_history=_table("projects.HistoricalProject"),
+    batch=_table("projects.ProjectBatch"),
+    milestone=_table("projects.Milestone"),
+    visit=_table("projects.Visit"),
+    approval_item=_table("projects.ApprovalItem"),
+    status_update=_table("projects.StatusUpdate"),
+    lead=_table("projects.Lead"),
+    lead_move=_table("projects.LeadMove"),
+    target=_table("projects.Target"),
+)
 
 
 # --- values as DRF renders them ---------------------------------------------------------------
@@ -115,7 +140,7 @@ def in_list(ids) -> str:
 def authenticate(cursor, token: str) -> int:
     """The user id of a knox token: one query, one digest."""
     cursor.execute(
-        "SELECT t.digest, t.user_id FROM knox_authtoken t JOIN auth_user u ON u.id = t.user_id "
+        f"SELECT t.digest, t.user_id FROM {T.token} t JOIN {T.user} u ON u.id = t.user_id "
         "WHERE t.token_key = %(key)s AND u.is_active AND (t.expiry IS NULL OR t.expiry > %(now)s)",
         {"key": token[:CONSTANTS.TOKEN_KEY_LENGTH], "now": timezone.now()},
     )
@@ -158,21 +183,21 @@ class Flags:
     def source(self, where: str = "", *, overdue_count: bool = False) -> str:
         """The projects (aliased `p`) with what the flags need."""
         if self.live and not overdue_count:
-            return f"(SELECT * FROM projects_project p WHERE {where}) p" if where else "projects_project p"
+            return f"(SELECT * FROM {T.project} p WHERE {where}) p" if where else f"{T.project} p"
         columns = []
         if not self.live:
             columns += [
-                "(SELECT MIN(m.due_date) FROM projects_milestone m WHERE m.project_id = p.id AND m.due_date IS NOT NULL "
+                f"(SELECT MIN(m.due_date) FROM {T.milestone} m WHERE m.project_id = p.id AND m.due_date IS NOT NULL "
                 "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS next_due",
-                "(SELECT MAX(v.visited_on) FROM projects_visit v WHERE v.project_id = p.id "
+                f"(SELECT MAX(v.visited_on) FROM {T.visit} v WHERE v.project_id = p.id "
                 "AND v.visited_on <= %(as_of)s) AS last_visit",
             ]
         if overdue_count:
             columns.append(
-                "(SELECT COUNT(*) FROM projects_milestone m WHERE m.project_id = p.id AND m.due_date < %(as_of)s "
+                f"(SELECT COUNT(*) FROM {T.milestone} m WHERE m.project_id = p.id AND m.due_date < %(as_of)s "
                 "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS overdue_n"
             )
-        return (f"(SELECT p.*, {', '.join(columns)} FROM projects_project p"
+        return (f"(SELECT p.*, {', '.join(columns)} FROM {T.project} p"
                 f"{' WHERE ' + where if where else ''}{self.fence}) p")
 
     @property
@@ -254,9 +279,9 @@ PROJECT_COLUMNS = (
     "p.delivery_plan, p.delivery_task_force, p.delivery_bank, p.delivery_stalled_since, "
     "l.id AS lead_id, l.name AS lead_name, l.stage AS lead_stage"
 )
-PROJECT_JOINS = ("JOIN projects_department d ON d.id = p.department_id "
-                 "LEFT JOIN projects_official o ON o.id = p.lead_official_id")
-DETAIL_JOINS = f"{PROJECT_JOINS} LEFT JOIN projects_lead l ON l.project_id = p.id"
+PROJECT_JOINS = (f"JOIN {T.department} d ON d.id = p.department_id "
+                 f"LEFT JOIN {T.official} o ON o.id = p.lead_official_id")
+DETAIL_JOINS = f"{PROJECT_JOINS} LEFT JOIN {T.lead} l ON l.project_id = p.id"
 MILESTONE_BRIEF_COLUMNS = "m.id, m.project_id, m.kind, m.title, m.due_period, m.due_date, m.completed_on"
 
 
@@ -319,12 +344,12 @@ def project_bodies(cursor, ids: list[int], flags: Flags) -> list[dict]:
     ), flags.params)
     milestones = {i: [] for i in ids}
     for m in rows(cursor, (
-        f"SELECT {MILESTONE_BRIEF_COLUMNS}, {flags.milestone_state} AS state FROM projects_milestone m "
+        f"SELECT {MILESTONE_BRIEF_COLUMNS}, {flags.milestone_state} AS state FROM {T.milestone} m "
         f"WHERE m.project_id IN {in_list(ids)} ORDER BY m.due_date IS NULL, m.due_date, m.project_id, m.id"
     ), flags.params):
         milestones[m["project_id"]].append(m)
     batches = {i: [] for i in ids}
-    for b in rows(cursor, ("SELECT project_id, period, kind FROM projects_projectbatch "
+    for b in rows(cursor, (f"SELECT project_id, period, kind FROM {T.batch} "
                            f"WHERE project_id IN {in_list(ids)} ORDER BY period, kind, id"), {}):
         batches[b["project_id"]].append(b)
     by_id = {p["id"]: p for p in projects}
@@ -351,7 +376,7 @@ def project_list(token: str, *, as_of: date, live: bool, params: dict, base: str
         # stops at the page instead of reading a status index for most of the table.
         condition = f"(CASE WHEN {where.format(f=flags)} THEN 1 ELSE 0 END) = 1" if where else ""
         needs_flags = "{f." in where or "{f." in order
-        table = flags.source() if needs_flags else "projects_project p"
+        table = flags.source() if needs_flags else f"{T.project} p"
         sql_where = f"WHERE {condition}" if condition else ""
         cursor.execute(f"SELECT COUNT(*) FROM {table} {sql_where}", flags.params)
         count = cursor.fetchone()[0]
@@ -383,9 +408,9 @@ def project_list_after(token: str, *, as_of: date, live: bool, params: dict, bas
     page_size = int(params.get("page_size", 50))
     with connection.cursor() as cursor:
         authenticate(cursor, token)
-        cursor.execute("SELECT COUNT(*) FROM projects_project")
+        cursor.execute(f"SELECT COUNT(*) FROM {T.project}")
         count = cursor.fetchone()[0]
-        cursor.execute("SELECT p.id, p.code FROM projects_project p WHERE p.code > %(after)s ORDER BY p.code, p.id "
+        cursor.execute(f"SELECT p.id, p.code FROM {T.project} p WHERE p.code > %(after)s ORDER BY p.code, p.id "
                        f"LIMIT {page_size + 1}", {"after": after})
         keys = cursor.fetchall()
         more, keys = len(keys) > page_size, keys[:page_size]
@@ -429,10 +454,10 @@ def status_update_create(token: str, *, pk: int, note: str, progress_percent: in
     with transaction.atomic(), connection.cursor() as cursor:
         user_id = authenticate(cursor, token)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        (p,) = rows(cursor, f"SELECT {', '.join('p.' + c for c in history)} FROM projects_project p "
+        (p,) = rows(cursor, f"SELECT {', '.join('p.' + c for c in history)} FROM {T.project} p "
                             f"WHERE p.id = %(pk)s{lock}", {"pk": pk})
         cursor.execute(
-            "INSERT INTO projects_statusupdate (project_id, status_from, status_to, completed_investment, "
+            f"INSERT INTO {T.status_update} (project_id, status_from, status_to, completed_investment, "
             "progress_percent, note, problems, next_steps, reported_on, reported_by_id, created_at, "
             "idempotency_key, request_fingerprint) VALUES (%(pk)s, %(status)s, %(status)s, %(money)s, "
             "%(progress)s, %(note)s, '', '', %(day)s, %(user)s, %(now)s, NULL, '') RETURNING id",
@@ -442,17 +467,17 @@ def status_update_create(token: str, *, pk: int, note: str, progress_percent: in
         report_id = cursor.fetchone()[0]
         p["version"] += 1
         p["progress_percent"] = progress_percent
-        cursor.execute("UPDATE projects_project SET progress_percent = %(progress)s, version = %(version)s, "
+        cursor.execute(f"UPDATE {T.project} SET progress_percent = %(progress)s, version = %(version)s, "
                        "updated_at = %(now)s WHERE id = %(pk)s",
                        {"progress": progress_percent, "version": p["version"], "now": now, "pk": pk})
         values = {**p, "history_date": now, "history_change_reason": None, "history_type": "~",
                   "history_user_id": user_id}
         columns = [*history, "history_date", "history_change_reason", "history_type", "history_user_id"]
         cursor.execute(
-            f"INSERT INTO projects_historicalproject ({', '.join(columns)}) "
+            f"INSERT INTO {T.project_history} ({', '.join(columns)}) "
             f"VALUES ({', '.join('%(' + c + ')s' for c in columns)})", values,
         )
-        cursor.execute("SELECT username, first_name, last_name FROM auth_user WHERE id = %(id)s", {"id": user_id})
+        cursor.execute(f"SELECT username, first_name, last_name FROM {T.user} WHERE id = %(id)s", {"id": user_id})
         username, first, last = cursor.fetchone()
     label = LABELS["status"][p["status"]]
     return dumps({
@@ -479,7 +504,7 @@ def stats_summary(token: str, *, as_of: date, live: bool, year: int) -> bytes:
 
     flags = Flags(as_of, live)
     params = {**flags.params, "list_year": year}
-    in_year = "SELECT id FROM projects_project WHERE year = %(list_year)s"
+    in_year = f"SELECT id FROM {T.project} WHERE year = %(list_year)s"
     started = ",".join(f"'{s}'" for s in STARTED_STATUSES)
     with connection.cursor() as cursor:
         authenticate(cursor, token)
@@ -501,22 +526,22 @@ def stats_summary(token: str, *, as_of: date, live: bool, year: int) -> bytes:
         ), params)
         (milestones,) = rows(cursor, (
             "SELECT " + ", ".join(f"SUM(CASE WHEN state = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in MilestoneState.values)
-            + f" FROM (SELECT {flags.milestone_state} AS state FROM projects_milestone m "
+            + f" FROM (SELECT {flags.milestone_state} AS state FROM {T.milestone} m "
             f"WHERE m.project_id IN ({in_year})) s"
         ), params)
         cursor.execute(
             "SELECT COUNT(*), SUM(CASE WHEN completed_on IS NOT NULL AND completed_on <= %(as_of)s THEN 1 ELSE 0 END) "
-            f"FROM projects_approvalitem WHERE project_id IN ({in_year})", params,
+            f"FROM {T.approval_item} WHERE project_id IN ({in_year})", params,
         )
         approvals_total, approvals_done = cursor.fetchone()
         achieved = " OR ".join(
-            f"(b.kind = '{batch}' AND EXISTS (SELECT 1 FROM projects_milestone m WHERE m.project_id = b.project_id "
+            f"(b.kind = '{batch}' AND EXISTS (SELECT 1 FROM {T.milestone} m WHERE m.project_id = b.project_id "
             f"AND m.kind = '{kind}' AND m.completed_on IS NOT NULL AND m.completed_on <= %(as_of)s))"
             for batch, kind in MILESTONE_KIND_OF_BATCH.items()
         )
         batches = rows(cursor, (
             f"SELECT b.period, b.kind, COUNT(*) AS count, SUM(CASE WHEN {achieved} THEN 1 ELSE 0 END) AS achieved "
-            f"FROM projects_projectbatch b WHERE b.project_id IN ({in_year}) GROUP BY b.period, b.kind "
+            f"FROM {T.batch} b WHERE b.project_id IN ({in_year}) GROUP BY b.period, b.kind "
             "ORDER BY b.period, b.kind"
         ), params)
     annual_plan = Decimal(str(row["annual_plan"] or 0)).quantize(CENTS)
@@ -571,19 +596,19 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
     params = {**flags.params, "monday": monday, "sunday": sunday, "eve": monday - timedelta(days=1),
               "last": sunday - timedelta(days=1)}
     in_week = "s.reported_on BETWEEN %(monday)s AND %(sunday)s AND s.reported_on <= %(as_of)s"
-    reported = f"EXISTS (SELECT 1 FROM projects_statusupdate s WHERE s.project_id = p.id AND {in_week})"
+    reported = f"EXISTS (SELECT 1 FROM {T.status_update} s WHERE s.project_id = p.id AND {in_week})"
     active = flags.active
     milestone_sql = (f"SELECT {MILESTONE_COLUMNS}, {flags.milestone_state} AS state, "
                      f"CASE WHEN {flags.milestone_overdue} THEN 1 ELSE 0 END AS is_overdue "
-                     "FROM projects_milestone m JOIN projects_project p ON p.id = m.project_id WHERE ")
+                     f"FROM {T.milestone} m JOIN {T.project} p ON p.id = m.project_id WHERE ")
     with connection.cursor() as cursor:
         authenticate(cursor, token)
         reports = rows(cursor, (
             "SELECT s.id, s.status_from, s.status_to, s.completed_investment, s.progress_percent, s.note, s.problems, "
             "s.next_steps, s.reported_on, s.created_at, p.id AS project_id, p.code AS project_code, "
             "p.name AS project_name, u.id AS user_id, u.username, u.first_name, u.last_name "
-            "FROM projects_statusupdate s JOIN projects_project p ON p.id = s.project_id "
-            f"JOIN auth_user u ON u.id = s.reported_by_id WHERE {in_week} ORDER BY s.reported_on, s.created_at, s.id"
+            f"FROM {T.status_update} s JOIN {T.project} p ON p.id = s.project_id "
+            f"JOIN {T.user} u ON u.id = s.reported_by_id WHERE {in_week} ORDER BY s.reported_on, s.created_at, s.id"
         ), params)
         completed = rows(cursor, milestone_sql + (
             "m.completed_on BETWEEN %(monday)s AND %(sunday)s AND m.completed_on <= %(as_of)s "
@@ -593,7 +618,7 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             "AND (m.completed_on IS NULL OR m.completed_on > m.due_date) ORDER BY m.due_date, m.id"), params)
         cursor.execute(
             "SELECT p.id, p.code, p.name, p.status, d.id, d.code, d.name, o.id, o.name, o.title "
-            f"FROM projects_project p {PROJECT_JOINS} WHERE {active} AND NOT {reported} ORDER BY d.code, p.code",
+            f"FROM {T.project} p {PROJECT_JOINS} WHERE {active} AND NOT {reported} ORDER BY d.code, p.code",
             params,
         )
         silent = cursor.fetchall()
@@ -601,8 +626,8 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             "SELECT mv.id, mv.stage_from, mv.stage, mv.moved_on, mv.note, mv.created_at, l.id AS lead_id, "
             "l.name AS lead_name, l.enterprise, l.amount, d.id AS department_id, d.code AS department_code, "
             "d.name AS department_name, u.id AS user_id, u.username, u.first_name, u.last_name "
-            "FROM projects_leadmove mv JOIN projects_lead l ON l.id = mv.lead_id "
-            "JOIN projects_department d ON d.id = l.department_id LEFT JOIN auth_user u ON u.id = mv.moved_by_id "
+            f"FROM {T.lead_move} mv JOIN {T.lead} l ON l.id = mv.lead_id "
+            f"JOIN {T.department} d ON d.id = l.department_id LEFT JOIN {T.user} u ON u.id = mv.moved_by_id "
             "WHERE mv.moved_on BETWEEN %(monday)s AND %(sunday)s AND mv.moved_on <= %(as_of)s ORDER BY mv.moved_on, mv.id"
         ), params)
         departments = rows(cursor, (
@@ -610,12 +635,12 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END) AS updated, "
             f"SUM(CASE WHEN {flags.is_overdue} THEN 1 ELSE 0 END) AS overdue, "
             f"SUM(CASE WHEN {flags.warning_level} = 'red' THEN 1 ELSE 0 END) AS red "
-            f"FROM {flags.source()} JOIN projects_department d ON d.id = p.department_id "
+            f"FROM {flags.source()} JOIN {T.department} d ON d.id = p.department_id "
             "GROUP BY d.id, d.code, d.name ORDER BY d.code"
         ), params)
         # The bulletin closes with the year's targets; a generated portfolio has none, and the floor
         # does not reimplement their metrics, so it measures only portfolios without targets.
-        cursor.execute("SELECT COUNT(*) FROM projects_target WHERE year = %s", [as_of.year])
+        cursor.execute(f"SELECT COUNT(*) FROM {T.target} WHERE year = %s", [as_of.year])
         if cursor.fetchone()[0]:
             raise NotImplementedError("the bulletin's floor covers portfolios without targets")
     status_labels = LABELS["status"]
