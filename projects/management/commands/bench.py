@@ -33,11 +33,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from portfolio.wsgi import freeze_startup_objects
 from projects import services
 from projects.benchmarks import floor
 from projects.domain.choices import ProjectStatus, Role
 from projects.domain.dates import is_live, today
+from projects.fast.startup import freeze_startup_objects
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
 from projects.models import Milestone, Project, StatusUpdate, Visit
 
@@ -171,7 +171,7 @@ class Command(BaseCommand):
         )
         self.print_header(result)
         cases = self.cases(as_of)
-        freeze_startup_objects()  # as a gunicorn worker does once loaded (portfolio/wsgi.py)
+        freeze_startup_objects()  # as a gunicorn worker does once loaded (portfolio/wsgi.py, projects.fast.startup)
         for case in cases:
             if only and only not in case.label:
                 continue
