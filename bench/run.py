@@ -33,10 +33,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench import floor
-from portfolio.wsgi import freeze_startup_objects
 from projects import services
 from projects.domain.choices import ProjectStatus, Role
 from projects.domain.dates import is_live, today
+from projects.fast.startup import freeze_startup_objects
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
 from projects.models import Milestone, Project, StatusUpdate, Visit
 
@@ -183,7 +183,7 @@ class Bench:
         )
         self.print_header(result)
         cases = self.cases(as_of)
-        freeze_startup_objects()  # as a gunicorn worker does once loaded (portfolio/wsgi.py)
+        freeze_startup_objects()  # as a gunicorn worker does once loaded (portfolio/wsgi.py, projects.fast.startup)
         for case in cases:
             if only and only not in case.label:
                 continue

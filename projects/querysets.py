@@ -3,7 +3,8 @@
 The models import this module, so it names them through the app registry, never by import.
 
 Every flag has exactly one definition here (the warning rules' levels in `projects.domain.lights`);
-filters, ordering, serializers and reports use these annotations.
+filters, ordering, serializers and reports use these annotations. The flags are wrapped by
+`projects.fast.compiled.compiled_once`, so a plan's flag SQL is compiled once and reused.
 """
 
 from datetime import date, timedelta
@@ -15,7 +16,6 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    Expression,
     F,
     FloatField,
     IntegerField,
@@ -27,15 +27,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Ref
 from django.db.models.functions import Coalesce
-from django.db.models.sql.where import WhereNode
-from django.utils.functional import cached_property
 
 from projects.domain import roles
 from projects.domain.choices import ACTIVE_STATUSES, MilestoneState
 from projects.domain.lights import flag, level_annotations, thresholds, visit_overdue
 from projects.domain.periods import time_progress
+from projects.fast.compiled import compiled_once
+from projects.fast.ids import ids_without_annotations
 
 
 def open_on(as_of: date) -> Q:
@@ -57,78 +56,6 @@ def date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
 def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
     counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-class CompiledOnce(Expression):
-    """An expression whose SQL is compiled once per database connection and then reused.
-
-    The flag annotations are thousands of expression nodes: compiling them took most of a
-    project request's time, though their SQL depends only on the plan (the day, live or past,
-    the thresholds) and the database. `selectors.project_list` keeps one queryset per plan, so
-    its wrapped annotations are compiled on the first request and reused by every later one.
-
-    Reuse is safe because the SQL of a resolved expression depends only on the aliases it was
-    resolved with. When a query is relabelled (used as a subquery, combined with another), the
-    wrapper hands back the plain expression relabelled; when its source is replaced, the cache
-    is dropped. So stale SQL is never reused.
-    """
-
-    def __init__(self, expression):
-        super().__init__()  # the output field is the wrapped expression's
-        self.expression = expression
-        self.compiled = {}
-
-    def __repr__(self):
-        return f"CompiledOnce({self.expression!r})"
-
-    def get_source_expressions(self):
-        return [self.expression]
-
-    @cached_property
-    def contains_subquery(self) -> bool:
-        # Django asks this to decide whether an aggregate over the annotation must read it from an
-        # inner query (computed once per row) instead of repeating it inside every aggregate. Its
-        # own walk stops at a When's condition and answers False; this one sees every node.
-        return any(getattr(node, "subquery", False) for node in _nodes(self.expression))
-
-    def set_source_expressions(self, exprs):
-        [self.expression] = exprs
-        self.compiled = {}
-
-    def replace_expressions(self, replacements):
-        # Aggregation swaps references to annotations (Ref) for what they stand for. A resolved
-        # flag inlines what it references and holds no Ref, so walking and hashing its nodes for
-        # such swaps (each Count over a flag did) can be skipped; any other swap takes the walk.
-        if replacement := replacements.get(self):
-            return replacement
-        if all(isinstance(key, Ref) for key in replacements):
-            return self
-        return super().replace_expressions(replacements)
-
-    def relabeled_clone(self, change_map):
-        return self.expression.relabeled_clone(change_map)
-
-    def as_sql(self, compiler, connection):
-        try:
-            sql, params = self.compiled[connection.alias]
-        except KeyError:
-            sql, params = compiler.compile(self.expression)
-            params = tuple(params)
-            self.compiled[connection.alias] = sql, params
-        return sql, params
-
-
-def _nodes(node):
-    """`node` and every node below it, conditions (WhereNode children) included."""
-    yield node
-    for child in node.children if isinstance(node, WhereNode) else node.get_source_expressions():
-        if child is not None:
-            yield from _nodes(child)
-
-
-def compiled_once(annotations: dict) -> dict:
-    """`annotations` with each expression wrapped in `CompiledOnce`."""
-    return {name: CompiledOnce(expression) for name, expression in annotations.items()}
 
 
 def time_progress_expression(as_of: date) -> Case:
@@ -189,16 +116,12 @@ class ProjectQuerySet(models.QuerySet):
         ))).annotate(**compiled_once(level_annotations(as_of)))
 
     def ids(self) -> models.QuerySet:
-        """The ids of these projects, for `project__in=`.
+        """The ids of these projects, for `project__in=`, without the flags (`projects.fast.ids`).
 
-        The annotations are dropped: a filter on a flag holds its own copy of the expression in the
-        WHERE clause. Used as a subquery, a queryset is relabelled and resolved whole, every unused
-        flag included, which cost more than the report that used it.
+        The filters on flags still apply; an aggregate, a window or a DISTINCT ON that needs a flag
+        is refused with a ValueError.
         """
-        ids = self.order_by().values("pk")
-        ids.query.annotations = {}
-        ids.query.set_annotation_mask(())
-        return ids
+        return ids_without_annotations(self)
 
     def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
         """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""

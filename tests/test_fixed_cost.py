@@ -10,8 +10,8 @@ from django.db.models import OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
 from projects import selectors
+from projects.fast.compiled import CompiledOnce
 from projects.models import Official, Project
-from projects.querysets import CompiledOnce
 from projects.selectors.filters import ProjectFilterSet
 from tests.factories import MilestoneFactory, OfficialFactory, ProjectFactory, VisitFactory
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 
-from projects.api.renderers import FastJSONRenderer
 from projects.domain.choices import ProjectStatus
+from projects.fast.json import FastJSONRenderer
 
 DATA = {
     "id": 7, "name": "二七区\u2028重点项目\u2029", "ratio": 0.1 + 0.2, "big": 2**53 + 1, "none": None, "flag": True,

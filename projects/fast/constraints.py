@@ -1,12 +1,32 @@
 """Model validation for the services: check constraints judged in Python, the database as last guard.
 
-Django's `full_clean()` validates each `CheckConstraint` with its own query (a savepoint, a
-`SELECT 1 … _check` and a release on PostgreSQL): about thirty round trips to save a project
-and a report. Every check constraint of this service is a plain condition on the row's own
-values (`in`, comparisons, `isnull`, combined with and/or/not), so it is judged here on the
-instance with SQL's three-valued logic: a condition that is unknown (a NULL compared) passes, as
-in the database. The constraints stay in the schema, so a write that bypasses the services is
-still refused by the database. A condition this module cannot read is left to Django's query.
+What: `full_clean(instance, exclude=…)` is `instance.full_clean()` with every `CheckConstraint`
+whose condition is a `Q` judged on the instance, not by a query; the services call it
+(`projects.services.base`).
+
+Why: Django's `full_clean()` validates each `CheckConstraint` with its own query (a savepoint, a
+`SELECT 1 … _check` and a release on PostgreSQL): 30 of the 52 queries of a status update
+(docs/performance.md, "Check constraints judged in Python"). Every check constraint of this
+service is a plain condition on the row's own values (`in`, comparisons, `isnull`, combined with
+and/or/not), so it is judged here with SQL's three-valued logic: a condition that is unknown (a
+NULL compared) passes, as in the database. The constraints stay in the schema, so a write that
+bypasses the services is still refused by the database. A condition this module cannot read is
+left to Django's query.
+
+The Django behaviour it relies on (checked on the versions pinned in tests/fast/test_versions.py):
+
+- `Model.full_clean(validate_constraints=False)` runs every other check, and
+  `Model.get_constraints()` (undocumented) lists `(model, constraints)` for the model and its
+  parents, as `Model.validate_constraints()` walks them;
+- `CheckConstraint.condition` (named `check` before Django 5.1) is the `Q` the database checks,
+  and a `Q`'s `children`, `connector` and `negated` are its tree of `(lookup, value)` leaves;
+- `validate_constraints` here mirrors Django's: a constraint on a field in `exclude` (or one that
+  already failed) is skipped, the error is `get_violation_error_message()` with
+  `violation_error_code`, and a failed single-field unique constraint is filed under its field.
+
+Tests: tests/test_validation.py (`test_every_check_constraint_is_judged_in_python_as_the_database_judges_it`
+compares every check constraint of every model with the database's verdict;
+`test_full_clean_asks_the_database_for_no_check_constraint_and_says_what_django_says`).
 """
 
 import operator

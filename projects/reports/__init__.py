@@ -5,7 +5,6 @@ from projects.reports.leads import (  # noqa: F401
 )
 from projects.reports.summary import (  # noqa: F401
     CENTS,
-    ROWS_FENCE,
     SUMMARY_COLUMNS,
     WARNING_RANK,
     batch_rounds,

@@ -19,6 +19,7 @@ from projects.domain.choices import (
 )
 from projects.domain.periods import time_progress
 from projects.domain.rates import rate
+from projects.fast.fence import fenced
 from projects.models import ApprovalItem, Milestone, Project, ProjectBatch
 from projects.querysets import done_on
 
@@ -81,18 +82,15 @@ def _split(row: dict, field: str, choices) -> dict:
     return {code: row[f"{field}__{code}"] for code in choices.values}
 
 
-ROWS_FENCE = 2**62
-
 SUMMARY_COLUMNS = ("pk", "category", "level", "status", "suspended_from", "sector", "warning_level", "visit_overdue",
                    "annual_plan_investment", "completed_investment")
 
 
 def stats_summary(*, projects: QuerySet[Project], as_of: date, year: int) -> dict:
     """Every figure of GET /stats/summary/ for `projects` (already filtered and flagged)."""
-    # The sums read the flags from an inner query of only the columns they need. Its LIMIT (never
-    # reached) keeps the database from merging it into the aggregate, which would evaluate the
-    # light's subqueries once for each sum that reads it instead of once per project.
-    row = projects.values(*SUMMARY_COLUMNS)[:ROWS_FENCE].aggregate(
+    # The sums read the flags from an inner query of only the columns they need, fenced so the
+    # database cannot merge it into the sums (the light's subqueries would run once per sum).
+    row = fenced(projects.values(*SUMMARY_COLUMNS)).aggregate(
         project_count=Count("pk"),
         **_counts_by("category", ProjectCategory),
         **_counts_by("level", ProjectLevel),
