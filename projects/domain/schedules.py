@@ -6,6 +6,7 @@ Times are read in the service's time zone (Asia/Shanghai), whatever the host's c
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ class At:
     def matches(self, moment: datetime) -> bool:
         """Whether the minute of `moment` (aware, or naive UTC) is this time."""
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.UTC)
+            moment = moment.replace(tzinfo=dt_timezone.utc)
         local = timezone.localtime(moment)
         return (local.hour, local.minute) == (self.hour, self.minute) and (
             self.weekday is None or local.isoweekday() == self.weekday

@@ -8,7 +8,7 @@ from projects.models import Notification
 
 
 class NotificationSerializer(ModelSerializer):
-    kind_display = DisplayField(NotificationKind)
+    kind_display = DisplayField(NotificationKind, source="kind")
     link = serializers.CharField(read_only=True, help_text="办理该事项的后台页面（站内路径）")
 
     class Meta:
