@@ -338,4 +338,9 @@ LOGGING = {
     "filters": {"no_secrets": {"()": "portfolio.log_filters.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The worker says what it runs (each task started, finished or failed; deliveries that failed).
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "projects.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

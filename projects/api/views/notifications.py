@@ -28,6 +28,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=None, responses=NotificationSerializer, summary="标记通知为已读")
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        """Marks the notification read (again: nothing changes); answers it."""
+        """标记本人的一条通知为已读（已读的再标记不变，保留第一次的时间），返回该通知。"""
         notification = services.notification_mark_read(notification=self.get_object(), user=request.user)
         return Response(self.get_serializer(notification).data)
