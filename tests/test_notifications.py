@@ -6,12 +6,15 @@ periodic tasks are due at that minute, and they run as the worker would run them
 """
 
 import threading
+from io import StringIO
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.urls import reverse
 from huey.contrib.djhuey import HUEY
@@ -327,3 +330,30 @@ def test_deliveries_of_a_run_are_recorded_per_channel(week):
     assert (delivery.state, delivery.attempt, delivery.notification.user.username) == (
         DeliveryState.SENT, 1, "clerk_a")
     assert delivery.sent_at is not None and delivery.last_error == ""
+
+
+# The commands
+
+
+@pytest.mark.django_db
+def test_run_schedule_runs_one_schedule_now_and_once(week):
+    out = StringIO()
+    with time_machine.travel(THURSDAY, tick=False):
+        call_command("run_schedule", "reminders", "--as-of", "2023-05-11", stdout=out)
+        call_command("run_schedule", "reminders", "--as-of", "2023-05-11", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert first.startswith("reminders 2023-05-11: 2 new notification(s)")
+    assert second.startswith("reminders 2023-05-11: 0 new notification(s), 0 new robot message(s), 0 delivery")
+    with pytest.raises(CommandError, match="不是有效日期"):
+        call_command("run_schedule", "reminders", "--as-of", "2023-02-30")
+
+
+@pytest.mark.django_db
+def test_issue_token_records_the_address_reminders_are_mailed_to(dept_a):
+    quiet = {"stdout": StringIO(), "stderr": StringIO()}
+    call_command("issue_token", "clerk_x", "--role", "department", "--department", dept_a.code,
+                 "--email", "clerk_x@erqi.example.cn", **quiet)
+    assert get_user_model().objects.get(username="clerk_x").email == "clerk_x@erqi.example.cn"
+    with pytest.raises(CommandError, match="不是有效的邮箱地址"):
+        call_command("issue_token", "clerk_x", "--role", "department", "--department", dept_a.code,
+                     "--email", "not-an-address", **quiet)

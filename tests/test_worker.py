@@ -2,7 +2,8 @@
 (aiosmtpd on 127.0.0.1) receives the mail; two workers at once send each mail once.
 
 Everything runs over a scratch database of the suite's kind (an SQLite file, or a PostgreSQL
-database made for the module) holding the seed's portfolio, and a queue file of the test's own.
+database made for the module) holding the seed's portfolio, and a queue of the test's own: a SQLite
+file, or for the two workers also Redis on 127.0.0.1 (skipped where there is none).
 Every process and server the test starts is stopped when it leaves, whatever happened.
 """
 
@@ -13,10 +14,12 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.channels import SmtpServer
 from tests.servers import ROOT, manage, scratch_database, server_env
@@ -36,12 +39,31 @@ def seeded(tmp_path_factory):
         yield url
 
 
-def worker_env(url: str, queue: Path, smtp_port: int) -> dict:
-    return server_env(
-        url, TASK_IMMEDIATE="0", TASK_QUEUE_FILE=str(queue), TASK_WORKERS="2", EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port), DEFAULT_FROM_EMAIL="二七区重点项目管理 <xmb@erqi.example.cn>",
-        SITE_URL="https://xmb.erqi.example.cn", LOG_LEVEL="INFO",
-    )
+def worker_env(url: str, queue: Path, smtp_port: int, **extra: str) -> dict:
+    return server_env(url, **{
+        "TASK_IMMEDIATE": "0", "TASK_QUEUE_FILE": str(queue), "TASK_WORKERS": "2", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port), "DEFAULT_FROM_EMAIL": "二七区重点项目管理 <xmb@erqi.example.cn>",
+        "SITE_URL": "https://xmb.erqi.example.cn", "LOG_LEVEL": "INFO", **extra,
+    })
+
+
+@pytest.fixture(params=["file", "redis"])
+def queue(request, tmp_path):
+    """The queue's environment, a SQLite file or Redis under a name of the test's own, and a week of its own
+    (the module's database keeps the notifications of the weeks before)."""
+    if request.param == "file":
+        yield {"TASK_QUEUE_FILE": str(tmp_path / "queue.sqlite3")}, "2023-05-11", "2023-W19"
+        return
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    name = f"portfoliotest{uuid.uuid4().hex}"
+    yield {"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_KEY_PREFIX": name}, "2023-05-18", "2023-W20"
+    for key in client.scan_iter(f"*{name}*"):
+        client.delete(key)
+    client.close()
 
 
 def command(env: dict, *args: str) -> str:
@@ -137,12 +159,14 @@ def ran_schedules(logs: list[Path]) -> set[str]:
     return {match for log in logs for match in EXECUTED.findall(log.read_text())}
 
 
-def test_two_workers_at_once_send_each_mail_once(seeded, tmp_path):
+def test_two_workers_at_once_send_each_mail_once(seeded, queue, tmp_path):
+    """Two workers on one queue (a file on one host, or Redis as in production)."""
+    queue_env, day, week = queue
     with SmtpServer() as smtp:
-        env = worker_env(seeded, tmp_path / "queue.sqlite3", smtp.port)
+        env = worker_env(seeded, tmp_path / "queue.sqlite3", smtp.port, **queue_env)
         with workers(2, env, tmp_path) as logs:
             for _ in range(4):  # the same schedule queued four times: both workers take some
-                command(env, "run_schedule", "reminders", "--as-of", "2023-05-11", "--enqueue")
+                command(env, "run_schedule", "reminders", "--as-of", day, "--enqueue")
             smtp.wait_for(len(CLERKS))
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -160,4 +184,4 @@ def test_two_workers_at_once_send_each_mail_once(seeded, tmp_path):
     assert len(runs) == 4, texts
     assert sorted(mail["To"] for mail in mails) == sorted(f"clerk_{code}@erqi.example.cn" for code in CLERKS)
     assert all("Traceback" not in text and "IntegrityError" not in text for text in texts), texts
-    assert counts(env, "2023-W19") == {"notifications": 2, "users": 2, "mail_deliveries": 2, "sent": 2}
+    assert counts(env, week) == {"notifications": 2, "users": 2, "mail_deliveries": 2, "sent": 2}

@@ -71,13 +71,15 @@ def notices_record(*, notices: list[Notice], group_notices: list[GroupNotice] = 
     """
     now = timezone.now()
     recorded = Recorded()
+    # Only to count what this call added; whether a row is inserted is the constraint's decision.
+    existed = {_key(n) for n in _notifications_of(notices)}
     Notification.objects.bulk_create([
         Notification(user_id=user_id, kind=notice.kind, subject=notice.subject, period=notice.period,
                      title=notice.title, body=notice.body, link=notice.link, created_at=now)
         for notice in notices for user_id in notice.user_ids
     ], ignore_conflicts=True)
     notifications = _notifications_of(notices)
-    recorded.notifications = sum(1 for n in notifications if n.created_at == now)
+    recorded.notifications = sum(1 for n in notifications if _key(n) not in existed)
     if settings.EMAIL_HOST:
         mailed = set(get_user_model().objects.filter(
             pk__in={n.user_id for n in notifications}, is_active=True,
@@ -88,13 +90,14 @@ def notices_record(*, notices: list[Notice], group_notices: list[GroupNotice] = 
         ], ignore_conflicts=True)
 
     drafts = _drafts(group_notices)
+    existed = {m.pk for m in _messages_of(drafts)}
     RobotMessage.objects.bulk_create([
         RobotMessage(robot=robot, kind=g.kind, subject=g.subject, period=g.period, part=part, title=g.title,
                      text=text, created_at=now)
         for robot, g, part, text in drafts
     ], ignore_conflicts=True)
     messages = _messages_of(drafts)
-    recorded.messages = sum(1 for m in messages if m.created_at == now)
+    recorded.messages = sum(1 for m in messages if m.pk not in existed)
     Delivery.objects.bulk_create([
         Delivery(message=m, robot_id=m.robot_id, channel=m.robot.kind, attempt=1, due_at=now, created_at=now)
         for m in messages
@@ -125,6 +128,10 @@ def _drafts(group_notices) -> list[tuple[Robot, GroupNotice, int, str]]:
     return drafts
 
 
+def _key(notification: Notification) -> tuple:
+    return notification.user_id, notification.kind, notification.subject, notification.period
+
+
 def _notifications_of(notices: list[Notice]) -> list[Notification]:
     wanted = {(user_id, n.kind, n.subject, n.period) for n in notices for user_id in n.user_ids}
     if not wanted:
@@ -133,7 +140,7 @@ def _notifications_of(notices: list[Notice]) -> list[Notification]:
         kind__in={n.kind for n in notices}, period__in={n.period for n in notices},
         subject__in={n.subject for n in notices}, user_id__in={u for n in notices for u in n.user_ids},
     )
-    return [row for row in rows if (row.user_id, row.kind, row.subject, row.period) in wanted]
+    return [row for row in rows if _key(row) in wanted]
 
 
 def _messages_of(drafts) -> list[RobotMessage]:

@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one call: the delivery's state (None: not this worker's to send), a wait before
-    asking again (not yet due, or the robot's minute is full), the next attempt after a failure."""
+    """What became of one call: the delivery's state (None: not this worker's to send now), the seconds
+    until it is due (a retry not yet due, or its robot's minute is full), the next attempt after a failure."""
 
     state: str | None = None
     wait: float | None = None
