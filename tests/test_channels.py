@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from projects.domain.choices import DeliveryState, NotificationKind, Role, RobotKind
+from projects.domain.choices import DeliveryState, NotificationKind, RobotKind, Role
 from projects.domain.messages import MAX_BYTES, MAX_PARTS, split_markdown
 from projects.models import Delivery, Notification, Robot, RobotMessage
 from projects.outbound.guard import Refused, SendError, check_url, post_json

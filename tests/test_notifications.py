@@ -6,8 +6,8 @@ periodic tasks are due at that minute, and they run as the worker would run them
 """
 
 import threading
-from io import StringIO
 from datetime import date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest

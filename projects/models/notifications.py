@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.domain.choices import DeliveryChannel, DeliveryState, NotificationKind, Role, RobotKind
+from projects.domain.choices import DeliveryChannel, DeliveryState, NotificationKind, RobotKind, Role
 from projects.models.base import _choices_check
 from projects.models.history import HistoricalChannel
 from projects.models.portfolio import Department
