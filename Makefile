@@ -19,18 +19,24 @@ venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
 ## make run: install, migrate, load the seed's portfolio and the demo leads, print logins and tokens, serve on 127.0.0.1:8000
+## with the background worker beside the web server (its queue in var/queue.sqlite3); one Ctrl-C stops both
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
 	$(PY) manage.py demo_leads
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py demo_accounts
+	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
-## make serve: as in production: gunicorn (DEBUG off, static files by whitenoise) on 127.0.0.1:$$PORT (default 8000).
-## HTTPS-only unless PORTFOLIO_HTTPS=0 (a local trial without a TLS proxy in front).
+## make serve: as in production: gunicorn (DEBUG off, static files by whitenoise) on 127.0.0.1:$$PORT (default 8000),
+## and the worker as its own process (in production each runs under its own systemd unit, docs/deployment.md).
+## HTTPS-only unless PORTFOLIO_HTTPS=0 (a local trial without a TLS proxy in front). One Ctrl-C stops both.
 serve: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
+	DEBUG=0 $(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	DEBUG=0 $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 ## make test: install what the tests need, check the layers (.importlinter) and run the whole suite (DATABASE_URL picks the database)
@@ -79,4 +85,4 @@ loadtest: dev-venv
 	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "projects.admin.context.unread_notifications",
             ],
         },
     },
@@ -182,6 +183,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The background worker's task queue (huey): Redis when REDIS_URL is set (any number of workers on
+# any number of hosts), else a SQLite file on this host. `manage.py worker` consumes it.
+TASK_QUEUE_FILE = os.environ.get("TASK_QUEUE_FILE") or str(BASE_DIR / "var" / "queue.sqlite3")
+HUEY = {
+    "name": os.environ.get("REDIS_KEY_PREFIX", "portfolio"),
+    # TASK_IMMEDIATE=1 runs each task in the process that enqueues it (the test suite does).
+    "immediate": env_bool("TASK_IMMEDIATE", False),
+    "results": False,
+    "consumer": {"workers": int(os.environ.get("TASK_WORKERS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update(huey_class="huey.RedisHuey", url=REDIS_URL)
+else:
+    HUEY.update(huey_class="huey.SqliteHuey", filename=TASK_QUEUE_FILE)
+    if not HUEY["immediate"]:
+        Path(TASK_QUEUE_FILE).parent.mkdir(parents=True, exist_ok=True)
+
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -249,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "projects.domain.choices.WarningLevel",
         "RoleEnum": "projects.domain.choices.Role",
         "LeadStageEnum": "projects.domain.choices.LeadStage",
+        "NotificationKindEnum": "projects.domain.choices.NotificationKind",
     },
 }
 
@@ -274,6 +293,39 @@ PORTFOLIO_WARNING = {
     "DUE_SOON_DAYS": int(os.environ.get("DUE_SOON_DAYS", "15")),
 }
 
+# Notifications and the schedules that make them (docs/notifications.md). Times are Asia/Shanghai.
+SCHEDULES = {
+    "reminders": os.environ.get("SCHEDULE_REMINDERS", "thu 09:00"),
+    "bulletin": os.environ.get("SCHEDULE_BULLETIN", "mon 08:30"),
+    "overdue": os.environ.get("SCHEDULE_OVERDUE", "daily 09:00"),
+}
+# The day of the week a week's progress report is due (1 = Monday … 7 = Sunday).
+REPORT_DUE_WEEKDAY = int(os.environ.get("REPORT_DUE_WEEKDAY", "5"))
+# The address links in mail and robot messages start with, e.g. https://xmb.erqi.example.cn; unset:
+# the links are paths only.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Seconds between the attempts of a failed delivery (mail, robot); after the last, it is given up.
+NOTIFY_RETRY_DELAYS = [int(s) for s in env_list("NOTIFY_RETRY_DELAYS", "60,300,1800,7200,21600")]
+# Messages a group robot takes per minute (企业微信 and 钉钉 both allow 20).
+ROBOT_RATE_PER_MINUTE = int(os.environ.get("ROBOT_RATE_PER_MINUTE", "20"))
+
+# Everything the server sends out over HTTP goes through one guard (projects/outbound/guard.py):
+# https only, to these hosts (`*.example.cn` matches subdomains); plain http only to hosts also in
+# OUTBOUND_HTTP_HOSTS. A host resolving to a loopback, private or link-local address is refused
+# unless that address itself is listed.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+OUTBOUND_HTTP_HOSTS = env_list("OUTBOUND_HTTP_HOSTS")
+OUTBOUND_TIMEOUT = float(os.environ.get("OUTBOUND_TIMEOUT", "10"))
+
+# Mail goes out only when EMAIL_HOST is set (Django's SMTP backend).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "二七区重点项目管理 <noreply@localhost>")
+
 # Error reports (the DEBUG page, mail_admins if ever configured) hide the Authorization and
 # Cookie headers, settings and POST fields whose names look secret.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "portfolio.log_filters.TokenSafeExceptionReporterFilter"
@@ -286,4 +338,9 @@ LOGGING = {
     "filters": {"no_secrets": {"()": "portfolio.log_filters.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The worker says what it runs (each task started, finished or failed; deliveries that failed).
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "projects.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from projects.api.views import history, leads, portfolio, reports, targets
+from projects.api.views import history, leads, notifications, portfolio, reports, targets
 
 router = DefaultRouter()
 router.register("departments", portfolio.DepartmentViewSet, basename="department")
@@ -13,6 +13,7 @@ router.register("visits", portfolio.VisitViewSet, basename="visit")
 router.register("approvals", portfolio.ApprovalItemViewSet, basename="approval")
 router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("targets", targets.TargetViewSet, basename="target")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),

@@ -246,3 +246,31 @@ class Via(models.TextChoices):
     ADMIN = "admin", "管理后台"
     IMPORT = "import", "后台导入"
     COMMAND = "command", "管理命令"
+
+
+class NotificationKind(models.TextChoices):
+    REPORT_DUE = "report_due", "进度填报提醒"
+    VISIT_DUE = "visit_due", "调研提醒"
+    MILESTONE_OVERDUE = "milestone_overdue", "节点逾期提醒"
+    PROBLEM_ASSIGNED = "problem_assigned", "问题交办"
+    PROBLEM_ESCALATED = "problem_escalated", "问题督办"
+    WEEKLY_BULLETIN = "weekly_bulletin", "每周通报"
+
+
+class RobotKind(models.TextChoices):
+    WECOM = "wecom", "企业微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "邮件"
+    WECOM = "wecom", "企业微信"
+    DINGTALK = "dingtalk", "钉钉"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "失败（将重试）"
+    GIVEN_UP = "given_up", "失败（已放弃）"

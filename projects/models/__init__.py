@@ -34,3 +34,9 @@ from projects.models.targets import (  # noqa: F401
     Target,
     TargetManager,
 )
+from projects.models.notifications import (  # noqa: F401
+    Delivery,
+    Notification,
+    Robot,
+    RobotMessage,
+)

@@ -15,6 +15,9 @@ from projects.reports.summary import (  # noqa: F401
     visits_by_official,
 )
 from projects.reports.weekly import (  # noqa: F401
+    milestones_became_overdue,
+    projects_without_update,
+    week_reports,
     weekly_bulletin,
     weekly_bulletin_title,
 )

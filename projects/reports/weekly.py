@@ -19,20 +19,45 @@ def weekly_bulletin_title(monday: date) -> str:
             f"（{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日）")
 
 
+def week_reports(*, monday: date, as_of: date) -> QuerySet[StatusUpdate]:
+    """The status updates of the ISO week starting `monday`, dated up to `as_of`."""
+    return StatusUpdate.objects.filter(reported_on__range=(monday, monday + timedelta(days=6)), reported_on__lte=as_of)
+
+
+def projects_without_update(*, project_ids, monday: date, as_of: date) -> QuerySet[Project]:
+    """本周未填报: the active projects among `project_ids` with no status update in the week (up to `as_of`).
+
+    The bulletin lists them, and the Thursday reminders go to their clerks.
+    """
+    updated_in_week = week_reports(monday=monday, as_of=as_of).filter(project=OuterRef("pk"))
+    return (
+        Project.objects.filter(pk__in=project_ids, status__in=ACTIVE_STATUSES)
+        .exclude(Exists(updated_in_week))
+        .order_by("department__code", "code")
+    )
+
+
+def milestones_became_overdue(milestones: QuerySet[Milestone], *, first: date, last: date, as_of: date):
+    """The milestones that became overdue on a day from `first` to `last`, that day not after `as_of`.
+
+    A milestone becomes overdue the day after its deadline, if it is still open that day. The
+    bulletin lists a week's; the daily reminder names the day's.
+    """
+    return milestones.filter(
+        due_date__range=(first - timedelta(days=1), last - timedelta(days=1)), due_date__lt=as_of,
+    ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date")))
+
+
 def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -> dict:
     """每周通报 for the ISO week starting `monday`, over `projects` (already filtered and flagged)."""
     sunday = monday + timedelta(days=6)
     week = (monday, sunday)
     project_ids = projects.ids()
     # Dated events count only up to as_of.
-    reports = StatusUpdate.objects.filter(reported_on__range=week, reported_on__lte=as_of)
+    reports = week_reports(monday=monday, as_of=as_of)
     updated_in_week = reports.filter(project=OuterRef("pk"))
     milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).select_related("project")
-    # A milestone becomes overdue the day after its deadline, if it is still open that day;
-    # that day must be in the week and not after as_of.
-    became_overdue = milestones.filter(
-        due_date__range=(monday - timedelta(days=1), sunday - timedelta(days=1)), due_date__lt=as_of,
-    ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date")))
+    became_overdue = milestones_became_overdue(milestones, first=monday, last=sunday, as_of=as_of)
     departments = (
         projects.order_by("department__code")
         .values("department_id", "department__code", "department__name")
@@ -56,9 +81,7 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         .order_by("completed_on", "id"),
         "milestones_became_overdue": became_overdue.order_by("due_date", "id"),
         # Without the flags: at scale this list is long, and it needs none of them.
-        "projects_without_update": Project.objects.filter(pk__in=project_ids, status__in=ACTIVE_STATUSES)
-        .exclude(Exists(updated_in_week))
-        .order_by("department__code", "code"),
+        "projects_without_update": projects_without_update(project_ids=project_ids, monday=monday, as_of=as_of),
         # 招商引资: every lead's moves of the week (the project filters do not select leads).
         "lead_moves": LeadMove.objects.filter(moved_on__range=week, moved_on__lte=as_of)
         .select_related("lead", "lead__department", "moved_by")

@@ -12,3 +12,7 @@ from projects.selectors.portfolio import (  # noqa: F401
     target_list,
     visit_list,
 )
+from projects.selectors.notifications import (  # noqa: F401
+    notification_list,
+    notification_unread_count,
+)

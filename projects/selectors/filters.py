@@ -30,6 +30,7 @@ from projects.models import (
     Department,
     Lead,
     Milestone,
+    Notification,
     Official,
     Project,
     ProjectBatch,
@@ -466,4 +467,12 @@ class TargetFilterSet(filters.FilterSet):
 
     class Meta:
         model = Target
+        fields = []
+
+
+class NotificationFilterSet(filters.FilterSet):
+    unread = StrictBooleanFilter(field_name="read_at__isnull", help_text="true：只列未读；false：只列已读")
+
+    class Meta:
+        model = Notification
         fields = []

@@ -15,6 +15,23 @@ from projects.services.leads import (  # noqa: F401
     lead_project_create,
     lead_update,
 )
+from projects.services.notifications import (  # noqa: F401
+    Claim,
+    GroupNotice,
+    Notice,
+    Recorded,
+    deliveries_due,
+    deliveries_stalled,
+    delivery_claim,
+    delivery_failed,
+    delivery_sent,
+    notices_record,
+    notification_mark_read,
+    notifications_mark_read,
+    robot_create,
+    robot_delete,
+    robot_update,
+)
 from projects.services.projects import (  # noqa: F401
     project_caches_refresh,
     project_create,

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from knox.models import AuthToken
 
@@ -16,8 +17,10 @@ from projects.services.base import _save
 @transaction.atomic
 def user_role_assign(
     *, username: str, role: str, department: Department | None = None, official: Official | None = None,
+    email: str | None = None,
 ):
-    """Create the user if needed and give it a role (admins become superusers, for /admin/ too)."""
+    """Create the user if needed and give it a role (admins become superusers, for /admin/ too), and
+    its e-mail address when one is given."""
     if role == Role.DEPARTMENT and department is None:
         raise ValidationError({"department": ["department 角色必须指定 --department。"]})
     if role == Role.OFFICIAL and official is None:
@@ -28,6 +31,12 @@ def user_role_assign(
     # 重点项目办 reads and writes everything, in the admin too.
     if role == Role.ADMIN:
         user.is_staff = user.is_superuser = True
+    if email is not None:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": [f"{email} 不是有效的邮箱地址。"]}) from None
+        user.email = email
     user.save()
     profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
     profile.role = role

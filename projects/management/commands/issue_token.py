@@ -17,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--role", choices=Role.values, default=Role.READER)
         parser.add_argument("--department", help="department code (role department)")
         parser.add_argument("--official", type=int, help="official id (role official)")
+        parser.add_argument("--email", help="the user's e-mail address (reminders are mailed to it)")
         parser.add_argument("--days", type=int, help="days until the token expires (default: TOKEN_TTL_DAYS)")
         parser.add_argument("--revoke", action="store_true", help="revoke the user's existing tokens first")
         parser.add_argument(
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             help="also set the password for /admin/: from PORTFOLIO_PASSWORD, else asked at the terminal",
         )
 
-    def handle(self, *args, username, role, department, official, days, revoke, password, **options):
+    def handle(self, *args, username, role, department, official, email, days, revoke, password, **options):
         secret = self._read_password() if password else None
         try:
             dept = Department.objects.get(code=department) if department else None
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         except Official.DoesNotExist:
             raise CommandError(f"no official with id {official}") from None
         try:
-            user = services.user_role_assign(username=username, role=role, department=dept, official=lead)
+            user = services.user_role_assign(username=username, role=role, department=dept, official=lead, email=email)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         if secret is not None:

@@ -1,0 +1,81 @@
+"""The queue's tasks (huey): the three schedules at their times, each delivery, and a sweep every minute.
+
+Everything here is thin: the schedules are in schedules.py, sending in deliveries.py. Every worker
+runs the periodic checks, so with several workers a schedule may run more than once at its time;
+the unique constraints make the second run write and send nothing.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from projects import services
+from projects.domain.dates import default_as_of
+from projects.domain.schedules import parse_at
+from projects.services import Recorded
+from projects.tasks.deliveries import delivery_send
+from projects.tasks.schedules import SCHEDULES
+
+log = logging.getLogger(__name__)
+
+# A delivery claimed longer ago than this was being sent by a worker that stopped: it is retried.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def schedule_run(name: str, as_of: date) -> Recorded:
+    """Run one schedule for `as_of` and queue what it left to send: what the worker does at the schedule's time."""
+    recorded = SCHEDULES[name](as_of)
+    for delivery_id in recorded.pending:
+        deliver(delivery_id)
+    log.info("schedule %s for %s: %s new notification(s), %s new robot message(s), %s delivery(ies) queued",
+             name, as_of, recorded.notifications, recorded.messages, len(recorded.pending))
+    return recorded
+
+
+@db_task(name="deliver")
+def deliver(delivery_id: int) -> None:
+    """Send one delivery. One not yet due (a retry after its backoff, a robot whose minute is full)
+    stays pending with its due time, and the sweep queues it again once that time has come."""
+    delivery_send(delivery_id)
+
+
+@db_task(name="run_schedule")
+def run_schedule(name: str, as_of: str | None = None) -> None:
+    """A schedule queued by an operator (`manage.py run_schedule NAME --enqueue`)."""
+    schedule_run(name, date.fromisoformat(as_of) if as_of else default_as_of())
+
+
+def _at(name: str):
+    """huey's test of a periodic task: whether this minute is the schedule's time in Asia/Shanghai."""
+    def due(moment) -> bool:
+        return parse_at(settings.SCHEDULES[name]).matches(moment)
+    return due
+
+
+@db_periodic_task(_at("reminders"), name="reminders_at_their_time")
+def reminders_at_their_time() -> None:
+    schedule_run("reminders", default_as_of())
+
+
+@db_periodic_task(_at("bulletin"), name="bulletin_at_its_time")
+def bulletin_at_its_time() -> None:
+    schedule_run("bulletin", default_as_of())
+
+
+@db_periodic_task(_at("overdue"), name="overdue_at_its_time")
+def overdue_at_its_time() -> None:
+    schedule_run("overdue", default_as_of())
+
+
+@db_periodic_task(crontab(), name="sweep_deliveries")
+def sweep_deliveries() -> None:
+    """Every minute: queue the deliveries that are due (retries after their backoff, messages held for
+    a robot's rate limit, anything a lost queue dropped), and retry those whose worker stopped while sending."""
+    for stalled in services.deliveries_stalled(older_than=STALLED_AFTER):
+        services.delivery_failed(delivery=stalled, error="发送中断（发送它的进程已停止）",
+                                 delays=settings.NOTIFY_RETRY_DELAYS)
+    for delivery_id in services.deliveries_due():
+        deliver(delivery_id)

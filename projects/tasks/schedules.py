@@ -1,0 +1,152 @@
+"""The three schedules (SCHEDULES in the settings, Asia/Shanghai): who is reminded of what, for a given day.
+
+Each takes the day (`as_of`) and records its notices through services.notices_record, which the
+unique constraints make idempotent: running a schedule twice for the same day (two workers, a
+restart, `manage.py run_schedule`) records and sends nothing the second time.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from projects import reports, selectors
+from projects.domain.choices import ACTIVE_STATUSES, NotificationKind, Role
+from projects.domain.schedules import week_of
+from projects.models import Milestone, Project, UserProfile
+from projects.querysets import open_on
+from projects.services import GroupNotice, Notice, Recorded, notices_record
+from projects.tasks import notices as words
+
+# The roles whose group robots get the district-wide view of each reminder.
+OVERSEERS = {
+    NotificationKind.REPORT_DUE: (Role.DEPARTMENT, Role.ADMIN),
+    NotificationKind.MILESTONE_OVERDUE: (Role.OFFICIAL, Role.ADMIN),
+    NotificationKind.WEEKLY_BULLETIN: (Role.OFFICIAL, Role.ADMIN),
+}
+
+
+def _users(role: str, field: str | None = None, ids=None) -> dict:
+    """Active users of `role`, by the id of their `field` (department, official); all under None without a field."""
+    profiles = UserProfile.objects.filter(role=role, user__is_active=True)
+    if field:
+        profiles = profiles.filter(**{f"{field}_id__in": ids})
+    by = defaultdict(list)
+    for profile in profiles.order_by("user_id"):
+        by[getattr(profile, f"{field}_id") if field else None].append(profile.user_id)
+    return by
+
+
+def reminders(as_of: date) -> Recorded:
+    """Thursday: the week's unreported projects (the bulletin's 本周未填报) to their departments' clerks and robots."""
+    monday, week = week_of(as_of)
+    unreported = list(
+        reports.projects_without_update(project_ids=Project.objects.values("pk"), monday=monday, as_of=as_of)
+        .select_related("department")
+    )
+    by_department = defaultdict(list)
+    for project in unreported:
+        by_department[project.department].append(project)
+    clerks = _users(Role.DEPARTMENT, "department", [d.pk for d in by_department])
+    notices, groups = [], []
+    for department, projects in by_department.items():
+        title, body = words.report_due_text(unit=department.name, projects=projects, monday=monday, as_of=as_of)
+        link = (words.report_link(projects[0].pk) if len(projects) == 1
+                else words.changelist("project", department__id__exact=department.pk))
+        subject = f"department:{department.pk}"
+        if clerks.get(department.pk):
+            notices.append(Notice(NotificationKind.REPORT_DUE, subject, week, title, body, link,
+                                  tuple(clerks[department.pk])))
+        groups.append(GroupNotice(
+            NotificationKind.REPORT_DUE, subject, week, title,
+            words.report_due_markdown(title=title, groups=[(department.name, projects)], monday=monday, as_of=as_of),
+            more="请登录系统查看", department_ids=(department.pk,),
+        ))
+    if by_department:
+        title = f"进度填报提醒：全区本周还有 {len(unreported)} 个项目未填报"
+        groups.append(GroupNotice(
+            NotificationKind.REPORT_DUE, "district", week, title,
+            words.report_due_markdown(title=title, groups=[(d.name, p) for d, p in by_department.items()],
+                                      monday=monday, as_of=as_of),
+            more="请登录系统查看", roles=OVERSEERS[NotificationKind.REPORT_DUE],
+        ))
+    return notices_record(notices=notices, group_notices=groups)
+
+
+def bulletin(as_of: date) -> Recorded:
+    """Monday: the last week's bulletin to the officials and the office (mail with the PDF, once it exists)."""
+    monday = week_of(as_of)[0] - timedelta(days=7)
+    data = reports.weekly_bulletin(projects=selectors.project_list(as_of=as_of), as_of=as_of, monday=monday)
+    week = data["week"]
+    link = words.bulletin_link(week, as_of)
+    readers = [*_users(Role.OFFICIAL)[None], *_users(Role.ADMIN)[None]]
+    notices = [Notice(NotificationKind.WEEKLY_BULLETIN, "district", week, data["title"], words.bulletin_text(data),
+                      link, tuple(readers))] if readers else []
+    groups = [GroupNotice(NotificationKind.WEEKLY_BULLETIN, "district", week, data["title"],
+                          words.bulletin_markdown(data, link), more="请下载通报查看全文",
+                          roles=OVERSEERS[NotificationKind.WEEKLY_BULLETIN])]
+    return notices_record(notices=notices, group_notices=groups)
+
+
+def overdue(as_of: date) -> Recorded:
+    """Daily: the milestones that became overdue today to the clerks and lead officials of their projects,
+    with escalated problems once the problems ledger provides them (escalated_problems)."""
+    period = as_of.isoformat()
+    milestones = list(
+        reports.milestones_became_overdue(
+            Milestone.objects.filter(project__status__in=ACTIVE_STATUSES), first=as_of, last=as_of, as_of=as_of,
+        ).filter(open_on(as_of))
+        .select_related("project__department", "project__lead_official")
+        .order_by("project__department__code", "project__code", "due_date", "id")
+    )
+    by_department, by_official = defaultdict(list), defaultdict(list)
+    for milestone in milestones:
+        by_department[milestone.project.department].append(milestone)
+        if milestone.project.lead_official_id:
+            by_official[milestone.project.lead_official].append(milestone)
+    clerks = _users(Role.DEPARTMENT, "department", [d.pk for d in by_department])
+    leaders = _users(Role.OFFICIAL, "official", [o.pk for o in by_official])
+    notices, groups = [], []
+    for department, items in by_department.items():
+        title, body = words.milestone_overdue_text(unit=department.name, milestones=items, as_of=as_of)
+        link = (words.milestone_link(items[0].pk) if len(items) == 1 else words.changelist(
+            "milestone", is_overdue="1", project__department__id__exact=department.pk))
+        subject = f"department:{department.pk}"
+        if clerks.get(department.pk):
+            notices.append(Notice(NotificationKind.MILESTONE_OVERDUE, subject, period, title, body, link,
+                                  tuple(clerks[department.pk])))
+        groups.append(GroupNotice(
+            NotificationKind.MILESTONE_OVERDUE, subject, period, title,
+            words.milestone_overdue_markdown(title=title, groups=[(department.name, items)], as_of=as_of),
+            more="请登录系统查看", department_ids=(department.pk,),
+        ))
+    for official, items in by_official.items():
+        if not leaders.get(official.pk):
+            continue
+        title, body = words.milestone_overdue_text(unit=official.name, milestones=items, as_of=as_of)
+        link = (words.milestone_link(items[0].pk) if len(items) == 1 else words.changelist(
+            "milestone", is_overdue="1", project__lead_official__id__exact=official.pk))
+        notices.append(Notice(NotificationKind.MILESTONE_OVERDUE, f"official:{official.pk}", period, title, body,
+                              link, tuple(leaders[official.pk])))
+    if milestones:
+        title = f"节点逾期提醒：全区今日新增 {len(milestones)} 个逾期节点"
+        groups.append(GroupNotice(
+            NotificationKind.MILESTONE_OVERDUE, "district", period, title,
+            words.milestone_overdue_markdown(title=title, groups=[(d.name, m) for d, m in by_department.items()],
+                                             as_of=as_of),
+            more="请登录系统查看", roles=OVERSEERS[NotificationKind.MILESTONE_OVERDUE],
+        ))
+    problem_notices, problem_groups = escalated_problems(as_of)
+    return notices_record(notices=notices + problem_notices, group_notices=groups + problem_groups)
+
+
+def escalated_problems(as_of: date) -> tuple[list[Notice], list[GroupNotice]]:
+    """The hook of the problems ledger (问题台账): problems whose escalation level rose on `as_of`.
+
+    Each becomes a Notice of kind `problem_escalated` (subject `problem:<id>`, period the day,
+    words from notices.problem_text) to the responsible department's clerks and the coordinating
+    official, and a GroupNotice to the department's robots. There are no problems yet: nothing.
+    """
+    return [], []
+
+
+SCHEDULES = {"reminders": reminders, "bulletin": bulletin, "overdue": overdue}
+
