@@ -61,7 +61,7 @@ class WriteSerializer(ModelSerializer):
 # A model serializer whose rows are written by a plan made once per serializer. DRF finds each
 # field's attribute on every row through its generic path (dotted sources, callables, dicts); here
 # each readable field's getter is chosen once, so a page of 500 projects with their milestones is
-# written about twice as fast. The output is DRF's, field for field (tests/test_read_serializers.py
+# written about twice as fast. The output is DRF's, field for field (tests/api/test_read_serializers.py
 # holds them equal); the fields stay the schema. (No docstring: the schema would show it on every
 # serializer that inherits it.)
 class ReadSerializer(ModelSerializer):

@@ -13,6 +13,7 @@ from projects import selectors
 from projects.models import Official, Project
 from projects.querysets import CompiledOnce
 from projects.selectors.filters import ProjectFilterSet
+from projects.selectors.portfolio import _flagged_projects
 from tests.factories import MilestoneFactory, OfficialFactory, ProjectFactory, VisitFactory
 
 PAST = date(2023, 7, 1)
@@ -68,6 +69,8 @@ def test_the_wrapped_flags_send_the_sql_the_orm_would(live):
 def test_a_plan_is_compiled_once_across_requests(admin_client):
     project = ProjectFactory()
     MilestoneFactory(project=project, due_date=date(2023, 6, 1))
+    # An earlier test in this process may have compiled this plan: start from a plan not compiled yet.
+    _flagged_projects.cache_clear()
     selectors.project_list(as_of=PAST)  # the plan exists; its SQL is not compiled yet
     with mock.patch.object(connection.ops.compiler("SQLCompiler"), "compile",
                            autospec=True, side_effect=connection.ops.compiler("SQLCompiler").compile) as compile_:

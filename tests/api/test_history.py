@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from projects.models import Milestone, Project
 from projects.services import milestone_create, status_update_create, visit_create
+from tests.admin.test_admin import CSV_FORMAT, ROW_XINGJIA, confirm, csv_bytes, upload
 from tests.factories import ApprovalItemFactory, DepartmentFactory, OfficialFactory, UserFactory
-from tests.test_admin import CSV_FORMAT, ROW_XINGJIA, confirm, csv_bytes, upload
 
 PROJECT_BODY = {
     "code": "EQ2023-900", "name": "仲景医药健康产业园", "year": 2023, "category": "start",

@@ -2,7 +2,7 @@
 
 WRITERS says, for every endpoint and every write method, which roles may write and in which scope.
 The matrix crosses it with every role and with a record inside and one outside the caller's scope,
-so a new resource is one entry in WRITERS and one in REQUESTS. A refused write leaves every table
+so a new resource is one entry in WRITERS and one in write_request. A refused write leaves every table
 as it was (tests.snapshots: the service's tables, their history tables, accounts and tokens); an
 allowed one did what it says.
 """
@@ -162,7 +162,7 @@ def assert_written(model, method: str, target, body: dict | None) -> None:
 def crud(model, url: str, method: str, target, body: dict, patch: dict, put: dict | None = None) -> Write:
     """A write of a plain resource: post `body` to its list, put `put` (or `body`), patch or delete `target`."""
     if method == "post":
-        url, sent = url, body
+        sent = body
     else:
         url, sent = f"{url}{target.pk}/", {"put": put or body, "patch": patch, "delete": None}[method]
     return Write(url, sent, lambda: assert_written(model, method, target, sent))
