@@ -54,7 +54,7 @@ FUZZ_EXAMPLES ?= 50
 fuzz: dev-venv
 	rm -f fuzz-report.tsv
 	status=0; FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_REPORT=fuzz-report.tsv \
-		$(PY) -m pytest -n 2 -q tests/test_fuzz.py || status=$$?; \
+		$(PY) -m pytest -n 2 -q tests/api/test_fuzz.py || status=$$?; \
 	awk -F'\t' '{ cases += $$3; n = split($$4, codes, " "); \
 		for (i = 1; i <= n; i++) { split(codes[i], c, ":"); if (c[1] >= 500) errors += c[2] } } \
 		END { printf "%d operation-role pairs, %d generated cases, %d server errors\n", NR, cases, errors }' \

@@ -42,7 +42,7 @@ same SQL. There is no lock, on purpose:
   during the first requests of a plan, where a lock would cost every hit and could not be
   copied or pickled with the expression.
 
-Tests: tests/test_fixed_cost.py (`test_the_wrapped_flags_send_the_sql_the_orm_would`,
+Tests: tests/models/test_fixed_cost.py (`test_the_wrapped_flags_send_the_sql_the_orm_would`,
 `test_a_plan_is_compiled_once_across_requests`, `test_as_a_subquery_the_flags_are_relabelled_not_reused`,
 `test_sums_over_flags_agree_with_the_rows`), and for the threads tests/fast/test_compiled_threads.py
 (`test_threads_that_all_miss_the_cache_store_and_answer_the_same_sql`,

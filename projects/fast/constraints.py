@@ -24,7 +24,7 @@ The Django behaviour it relies on (checked on the versions pinned in tests/fast/
   already failed) is skipped, the error is `get_violation_error_message()` with
   `violation_error_code`, and a failed single-field unique constraint is filed under its field.
 
-Tests: tests/test_validation.py (`test_every_check_constraint_is_judged_in_python_as_the_database_judges_it`
+Tests: tests/models/test_validation.py (`test_every_check_constraint_is_judged_in_python_as_the_database_judges_it`
 compares every check constraint of every model with the database's verdict;
 `test_full_clean_asks_the_database_for_no_check_constraint_and_says_what_django_says`).
 """

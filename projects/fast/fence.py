@@ -20,9 +20,9 @@ tests/fast/test_versions.py):
 - ROWS_FENCE (2**62) is more rows than any table holds and less than the largest integer both
   databases bind (2**63 - 1).
 
-Tests: tests/test_fixed_cost.py
+Tests: tests/models/test_fixed_cost.py
 (`test_the_summary_computes_each_projects_light_once_not_once_per_sum`: the sums' SQL carries the
-LIMIT and counts at most two MIN and two MAX), tests/test_reports.py (the figures).
+LIMIT and counts at most two MIN and two MAX), tests/reports/test_reports.py (the figures).
 """
 
 from django.db.models import QuerySet

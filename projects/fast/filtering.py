@@ -22,9 +22,9 @@ tests/fast/test_versions.py):
   suffixed names (`_min`, `_after`, …). A parameter naming no filter is ignored, as
   django-filter ignores it.
 
-Tests: tests/test_fixed_cost.py (`test_a_request_naming_no_filter_builds_no_filterset`),
+Tests: tests/models/test_fixed_cost.py (`test_a_request_naming_no_filter_builds_no_filterset`),
 tests/fast/test_filtering.py (`test_every_filterset_leaves_the_queryset_alone_without_its_parameters`),
-tests/test_filters.py (every filter, through the backend).
+tests/api/test_filters.py (every filter, through the backend).
 """
 
 from django_filters import rest_framework as filters

@@ -29,7 +29,7 @@ it. `ids_without_annotations` refuses (ValueError) the cases where it would chan
 An ordering by an annotation without DISTINCT ON is accepted: the ids are a set for `IN`, the
 ordering is cleared anyway, and the reports take the list's `?ordering=` with the filters.
 
-Tests: tests/test_fixed_cost.py (`test_ids_keep_the_flag_filters_and_drop_the_other_flags`) and
+Tests: tests/models/test_fixed_cost.py (`test_ids_keep_the_flag_filters_and_drop_the_other_flags`) and
 tests/fast/test_ids.py (each refusal, and the reports under `?ordering=`).
 """
 

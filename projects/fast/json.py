@@ -20,7 +20,7 @@ The DRF behaviour it relies on (checked on the versions pinned in tests/fast/tes
   where DRF (`STRICT_JSON`) raises, a float below 1e-4 is written otherwise (`0.00003` and
   `2.5e-9` where DRF writes `3e-05` and `2.5e-09`), and an integer beyond 64 bits raises here.
 
-Tests: tests/test_renderers_json.py (`test_the_body_is_drfs_byte_for_byte` over every kind of
+Tests: tests/api/test_renderers_json.py (`test_the_body_is_drfs_byte_for_byte` over every kind of
 value the API answers, `test_an_indented_response_and_no_content_are_drfs_too`).
 """
 

@@ -36,9 +36,9 @@ The mixins carry no class docstring on purpose: drf-spectacular describes a seri
 by the first docstring in its class hierarchy above DRF's classes, so a docstring here would
 appear on every serializer that inherits it.
 
-Tests: tests/test_read_serializers.py (`test_planned_rows_equal_drfs_generic_rows` holds every list,
+Tests: tests/api/test_read_serializers.py (`test_planned_rows_equal_drfs_generic_rows` holds every list,
 `test_a_project_detail_equals_drfs_generic_detail` every detail, equal to DRF's generic output),
-tests/test_schema.py (the schema, and so the fields, unchanged).
+tests/api/test_schema.py (the schema, and so the fields, unchanged).
 """
 
 import copy

@@ -22,7 +22,7 @@ The knox behaviour it relies on (checked on the versions pinned in tests/fast/te
   (`knox.crypto.hash_token`), `expiry` and `user`; `renew_token()` and `validate_user()` as knox
   defines them, with `knox_settings.AUTO_REFRESH`.
 
-Tests: tests/test_authentication.py
+Tests: tests/api/test_authentication.py
 (`test_a_request_reads_the_token_table_once_whatever_the_users_other_tokens`,
 `test_an_expired_token_is_refused_and_deleted_when_presented`,
 `test_a_valid_token_survives_a_users_expired_one`).

@@ -106,9 +106,18 @@ def test_seed_targets_as_of_the_meeting(seed, reader_client):
     assert by_name["省市重点项目完成投资"]["time_progress"] == 68.5
     assert by_name["“双过半”"]["due_date"] == "2023-06-30"
     assert by_name["年度新开工"]["time_progress"] == 34.0
-    assert by_name["全年工业技改投资增速"]["actual"] is None  # no 2022 list in the seed
-    assert {t["state"] for t in body["targets"]} <= {"behind", "on_track", "achieved", "missed"}
-    assert Target.objects.filter(year=2023).count() == len(body["targets"])
+    # From the seed: no project has completed investment or an annual plan (so 双过半's rate has no
+    # base), none is a housing project (the 安居 areas sum nothing), there is no 2022 list (no growth),
+    # and the two leads signed in 2023 name no amount. Every target trails its time progress.
+    assert {name: (t["actual"], t["rate"], t["state"]) for name, t in by_name.items()} == {
+        "省市重点项目完成投资": ("0.00", 0.0, "behind"),
+        "“双过半”": (None, None, "behind"),
+        "“三个一批”全年签约项目总投资": ("0.00", 0.0, "behind"),
+        "年度新开工": ("0.00", 0.0, "behind"),
+        "加快在建": ("0.00", 0.0, "behind"),
+        "新建成": ("0.00", 0.0, "behind"),
+        "全年工业技改投资增速": (None, None, "behind"),
+    }
 
 
 def _cell_links(page: str) -> list[str]:
@@ -135,6 +144,12 @@ def test_each_light_cell_opens_the_project_list_it_counts(office, dept_a, dept_b
                       and f"warning_level={level}&" in u]
             assert counts[link] == row[level], (link, row)
     assert sum(counts.values()) == 3
+    # By hand: A's planned project has completed nothing against a plan of 100 (lag 34 > 30: red), A's
+    # other project was never visited (yellow), B's was visited on 1 May (green).
+    by_department = {(dept_a.pk, "red"): 1, (dept_a.pk, "yellow"): 1, (dept_a.pk, "green"): 0,
+                     (dept_b.pk, "red"): 0, (dept_b.pk, "yellow"): 0, (dept_b.pk, "green"): 1}
+    assert {(int(re.search(r"department__id__exact=(\d+)", link)[1]), re.search(r"warning_level=(\w+)", link)[1]):
+            count for link, count in counts.items()} == by_department
 
 
 def test_project_list_evaluates_flags_as_of_the_day_in_the_link(office, dept_a):
@@ -194,15 +209,95 @@ def test_the_office_has_no_own_list(db):
     assert dashboard_figures(user=office, as_of=date(2023, 5, 4))["own_projects"] is None
 
 
+def _chart_data(page: str) -> dict:
+    return json.loads(re.search(r'<script id="cockpit-data" type="application/json">(.*?)</script>', page, re.S)[1])
+
+
 def test_chart_data_is_plain_json_and_not_empty(seed, office):
-    response = office.get("/admin/", {"as_of": MEETING})
-    page = response.content.decode()
-    data = json.loads(re.search(r'<script id="cockpit-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    data = _chart_data(office.get("/admin/", {"as_of": MEETING}).content.decode())
     assert data["investment"]["time_progress"] == 34.0
-    assert data["lights"]["departments"]
-    assert len(data["targets"]["names"]) == Target.objects.filter(year=2023).count()
+    assert len(data["lights"]["departments"]) == 7  # the seed's nine departments, two without a project
+    assert len(data["targets"]["names"]) == 7
     assert data["colours"] == {"red": "#d93025", "yellow": "#f2a600", "green": "#1e8e3e"}
-    assert Project.objects.count() == sum(sum(data["lights"][level]) for level in ("red", "yellow", "green"))
+    assert sum(sum(data["lights"][level]) for level in ("red", "yellow", "green")) == 29
+
+
+# --- the page's figures against the seed, counted by hand -------------------------------------------
+
+
+@pytest.fixture
+def meeting_day(seed):
+    """The seed, with the figures a week of reporting would add to three of its projects.
+
+    As of 4 May 2023 (时序进度: day 124 of 365 = 34.0%; a visit is due within 31 days, since 3 April):
+    - EQ2023-003 (发展改革委, 在建类, district, culture): visited on 20 April; no dated milestone,
+      no annual plan: green.
+    - EQ2023-016 (发展改革委, 开工类, municipal, other, under construction): plan 1000, completed 200
+      (20.0%, 14.0 points behind: yellow), visited on 1 May.
+    - EQ2023-015 (工信局, 开工类, municipal, industry, under construction): plan 3000, completed 100
+      (3.3%, 30.7 points behind: red), never visited.
+    Every other project of the seed is active and never visited (yellow); no open milestone is due
+    before 30 June and no other project has an annual plan.
+    """
+    Project.objects.filter(code="EQ2023-016").update(annual_plan_investment=Decimal("1000"),
+                                                     completed_investment=Decimal("200"))
+    Project.objects.filter(code="EQ2023-015").update(annual_plan_investment=Decimal("3000"),
+                                                     completed_investment=Decimal("100"))
+    VisitFactory(project=Project.objects.get(code="EQ2023-003"), visited_on=date(2023, 4, 20))
+    VisitFactory(project=Project.objects.get(code="EQ2023-016"), visited_on=date(2023, 5, 1))
+
+
+def _kpis(page: str) -> dict:
+    found = re.findall(r'<span class="kpi-label">(.*?)</span><span class="kpi-value">(.*?)</span>'
+                       r'<span class="kpi-note">(.*?)</span>', page)
+    return {label: (value, note) for label, value, note in found}
+
+
+def _light_rows(page: str) -> dict:
+    cells = r'\s*<td class="num"><a [^>]*>(\d+)</a></td>'
+    return {name: tuple(int(n) for n in counts)
+            for name, *counts in re.findall(r"<tr><td>([^<]+)</td>" + cells * 4 + r"</tr>", page)}
+
+
+def test_the_pages_figures_counted_by_hand(meeting_day, office):
+    page = office.get("/admin/", {"as_of": MEETING}).content.decode()
+    # (red, yellow, green, total) per department in code order: cgj 012-013, fgw 003 016, gxj 001 004
+    # 015 019 020, jkq 002 014 021-024 028 029, jyj 005-006, swj 007-010 017 018 025-027, zjj 011.
+    assert _light_rows(page) == {
+        "城市管理局": (0, 2, 0, 2),
+        "发展改革委": (0, 1, 1, 2),
+        "工信局": (1, 4, 0, 5),
+        "二七经开区管委会": (0, 8, 0, 8),
+        "教育局": (0, 2, 0, 2),
+        "商务局": (0, 9, 0, 9),
+        "住建局": (0, 1, 0, 1),
+    }
+    kpis = _kpis(page)
+    assert kpis["重点项目"] == ("29", "个")
+    # 300 of 4000 planned: 7.5%.
+    assert kpis["投资完成率"] == ("7.5", "% · 时序进度 34.0%")
+    assert kpis["完成投资"] == ("300.00", "万元 / 计划 4000.00")
+    # 开工类: 001 008 009 010 (planned) and 015 016 (under construction): 2 of 6.
+    assert kpis["开工率"] == ("33.3", "% · 2/6 个开工类")
+    # 29 active projects, 27 of them not visited since 3 April: 2 of 29 comply.
+    assert kpis["调研合规率"] == ("6.9", "% · 超期 27 个")
+    assert kpis["逾期节点"] == ("0", "个")
+
+    data = _chart_data(page)
+    assert data["start_rate"] == 33.3
+    # All, then 市重点 (015 016: 300 of 4000), 区重点 (no plan), then the sectors with projects: 产业
+    # (015: 100 of 3000), four sectors with no plan, 其他 (016: 200 of 1000).
+    assert data["investment"]["completion_rate"] == [7.5, 7.5, None, 3.3, None, None, None, None, 20.0]
+    # Leads of 2023 as of 4 May: five received on 30 April (all contacted), three of them in talks,
+    # two signed that day; three signed on 31 December 2022 landed on 30 April.
+    assert [stage["value"] for stage in data["funnel"]] == [5, 5, 3, 2, 3]
+    # 示例领导甲 leads 001 003 004 015 016 018 019 020 025: 003 and 016 visited, 2 of 9.
+    assert dict(zip(data["visits"]["officials"], data["visits"]["compliance_rate"])) == {
+        "示例领导甲": 22.2, "示例领导乙": 0.0, "示例领导丙": 0.0,
+    }
+    # 双过半 (completion rate, target 50): 7.5 of 50 = 15.0; 省市重点项目完成投资: 300 of 1858000 = 0.0.
+    rates = dict(zip(data["targets"]["names"], data["targets"]["rate"]))
+    assert (rates["“双过半”"], rates["省市重点项目完成投资"]) == (15.0, 0.0)
 
 
 def test_the_office_sets_a_target_in_the_admin_through_the_service(office):
@@ -218,6 +313,8 @@ def test_the_office_sets_a_target_in_the_admin_through_the_service(office):
         "scope": "level=nope", "value": "1", "due_period": "", "note": "",
     })
     assert refused.status_code == 200
-    assert "scope" in refused.content.decode() or "范围" in refused.content.decode()
+    # The form shows the filters' own refusal next to the scope field.
+    error = re.search(r'<ul class="errorlist" id="id_scope_error"><li>(.*?)</li>', refused.content.decode())
+    assert error and error[1] == "level：选择一个有效的选项。 nope 不在可用的选项中。"
     target.refresh_from_db()
     assert (target.scope, target.value) == ("level=provincial,municipal", Decimal("1858000.00"))

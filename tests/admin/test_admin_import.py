@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Project
-from tests.test_admin import (  # noqa: F401  (fixtures)
+from tests.admin.test_admin import (  # noqa: F401  (fixtures)
     CSV_FORMAT,
     IMPORT_HEADER,
     ROW_KANGSHIFU,

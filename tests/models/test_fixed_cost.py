@@ -13,20 +13,10 @@ from projects import selectors
 from projects.fast.compiled import CompiledOnce
 from projects.models import Official, Project
 from projects.selectors.filters import ProjectFilterSet
+from projects.selectors.portfolio import _flagged_projects
 from tests.factories import MilestoneFactory, OfficialFactory, ProjectFactory, VisitFactory
 
 PAST = date(2023, 7, 1)
-
-
-def plain_sql(queryset) -> str:
-    """The queryset's SQL with every CompiledOnce unwrapped: what the ORM alone would send."""
-    clone = queryset.all()
-    clone.query.annotations = {
-        name: expression.expression if isinstance(expression, CompiledOnce) else expression
-        for name, expression in clone.query.annotations.items()
-    }
-    sql, params = clone.query.sql_with_params()
-    return sql % tuple(map(repr, params))
 
 
 def sent_sql(queryset) -> str:
@@ -34,24 +24,53 @@ def sent_sql(queryset) -> str:
     return sql % tuple(map(repr, params))
 
 
+def orm_sql(queryset) -> str:
+    """The SQL the ORM alone compiles for the queryset: every wrapped flag compiled afresh, wherever it
+    stands (selected, filtered on, ordered by), none read from a wrapper's store."""
+    def compile_afresh(wrapper, compiler, connection):
+        return compiler.compile(wrapper.expression)
+
+    with mock.patch.object(CompiledOnce, "as_sql", compile_afresh):
+        return sent_sql(queryset)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("live", [False, True])
 def test_the_wrapped_flags_send_the_sql_the_orm_would(live):
     flagged = Project.objects.with_flags(PAST, live=live)
+    wrapped = [e for e in flagged.query.annotations.values() if isinstance(e, CompiledOnce)]
+    assert len(wrapped) >= 5 and not any(e.compiled for e in wrapped)
+    compiled_once = CompiledOnce.as_sql
+    reads, misses = [], []
+
+    def watched(wrapper, compiler, connection):
+        (reads if connection.alias in wrapper.compiled else misses).append(wrapper)
+        return compiled_once(wrapper, compiler, connection)
+
     for queryset in (
         flagged,
         flagged.filter(is_overdue=True),
         flagged.filter(warning_level__in=["red", "yellow"]).order_by("next_due_date", "pk"),
         flagged.values("department").order_by("department"),
     ):
-        assert sent_sql(queryset) == plain_sql(queryset)
-        assert sent_sql(queryset) == sent_sql(queryset)  # the second compile reuses the first
+        first = sent_sql(queryset)
+        with mock.patch.object(CompiledOnce, "as_sql", watched):
+            again = sent_sql(queryset)
+        assert first == again == orm_sql(queryset)
+    assert all(e.compiled for e in wrapped)  # the first query selected every flag
+    # Compiled again, each query reads every flag it selects from the store and compiles none of them.
+    # (A flag a filter names is compiled anew in the WHERE clause each time: the lookup resolves its
+    # left-hand side again, which copies the wrapper with an empty store. Its SQL is still the ORM's.)
+    assert {id(e) for e in wrapped} <= {id(e) for e in reads}
+    assert [e for e in misses if any(e is selected for selected in wrapped)] == []
 
 
 @pytest.mark.django_db
 def test_a_plan_is_compiled_once_across_requests(admin_client):
     project = ProjectFactory()
     MilestoneFactory(project=project, due_date=date(2023, 6, 1))
+    # An earlier test in this process may have compiled this plan: start from a plan not compiled yet.
+    _flagged_projects.cache_clear()
     selectors.project_list(as_of=PAST)  # the plan exists; its SQL is not compiled yet
     with mock.patch.object(connection.ops.compiler("SQLCompiler"), "compile",
                            autospec=True, side_effect=connection.ops.compiler("SQLCompiler").compile) as compile_:

@@ -153,6 +153,7 @@ def test_counts_and_progress_are_integers_rates_are_numbers(reader_client, world
              summary["start_rate"]["rate"], summary["approvals"]["rate"], summary["visits"]["compliance_rate"]]
     assert all(is_number(r) for r in rates), rates
     weekly = get(reader_client, "/api/v1/reports/weekly/", week="2023-W18")
+    assert weekly["departments"]
     assert all(is_int(row[f]) for row in weekly["departments"] for f in ("projects", "updated", "overdue", "red"))
 
 

@@ -57,6 +57,7 @@ def test_cursor_pages_walk_the_whole_list_in_code_order_and_back(admin_client, p
 def test_cursor_pages_keep_the_filters_and_the_flags(admin_client, projects):
     codes, bodies = walk(admin_client, {"page_size": 2, "status": "signed", "as_of": "2023-07-01"})
     assert codes == sorted(p.code for p in projects if p.status == "signed")
+    assert len(codes) > 2  # more than one page
     assert {b["count"] for b in bodies} == {len(codes)}
     assert all("warning_level" in row for b in bodies for row in b["results"])
     assert "status=signed" in bodies[0]["next"] and "as_of=2023-07-01" in bodies[0]["next"]

@@ -141,12 +141,16 @@ def test_idempotency_key_replays_and_refuses_another_body(admin_client):
     assert lead_state(lead) == before
 
 
-def test_moves_are_append_only(admin_client):
-    lead = move_lead(lead_in("lead"), ("contacted", "2023-02-01"))
-    url = f"/api/v1/leads/{lead.pk}/moves/"
-    assert admin_client.get(url).json()["count"] == 1
-    for method in ("put", "patch", "delete"):
-        assert getattr(admin_client, method)(url, {}, format="json").status_code == 405
+def test_moves_are_listed_under_their_lead(admin_client):
+    """(They are append-only: the role matrix, test_permissions, answers 405 to every edit.)"""
+    lead = move_lead(lead_in("lead"), ("contacted", "2023-02-01"), ("signed", "2023-03-01"))
+    other = move_lead(lead_in("lead"), ("dropped", "2023-02-01"))
+    body = admin_client.get(f"/api/v1/leads/{lead.pk}/moves/").json()
+    assert body["count"] == 2
+    assert [(m["stage_from"], m["stage"], m["moved_on"]) for m in body["results"]] == [
+        ("lead", "contacted", "2023-02-01"), ("contacted", "signed", "2023-03-01"),
+    ]
+    assert admin_client.get(f"/api/v1/leads/{other.pk}/moves/").json()["count"] == 1
 
 
 def test_stage_and_dates_are_not_edited(admin_client):

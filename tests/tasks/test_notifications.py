@@ -191,7 +191,7 @@ def test_escalated_problems_have_a_hook_and_no_made_up_data():
 def test_two_workers_at_once_make_each_notification_once(week):
     """Two threads, each on its own database connection, run the same schedule at the same moment."""
     if connection.vendor != "postgresql":
-        pytest.skip("two connections writing at once: PostgreSQL (SQLite: tests/test_worker.py's two processes)")
+        pytest.skip("two connections writing at once: PostgreSQL (SQLite: tests/tasks/test_worker.py's two processes)")
     start = threading.Barrier(2)
     errors = []
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from projects.models import Milestone, Project
 from projects.services import milestone_create, status_update_create, visit_create
+from tests.admin.test_admin import CSV_FORMAT, ROW_XINGJIA, confirm, csv_bytes, upload
 from tests.factories import ApprovalItemFactory, DepartmentFactory, OfficialFactory, UserFactory
-from tests.test_admin import CSV_FORMAT, ROW_XINGJIA, confirm, csv_bytes, upload
 
 PROJECT_BODY = {
     "code": "EQ2023-900", "name": "仲景医药健康产业园", "year": 2023, "category": "start",
@@ -202,12 +202,15 @@ def test_load_seed_is_via_command(reader_client):
     assert {e["user"] for e in entries} == {None}
     assert only(entries, "project", "created")["changes"]
     milestones = Milestone.objects.filter(project=project).count()
+    assert milestones == 1  # the seed's 二季度实质性开工 of EQ2023-001
     assert len([e for e in entries if e["object_type"] == "milestone"]) == milestones
 
 
 def test_generate_portfolio_is_via_command(reader_client):
     call_command("generate_portfolio", projects=3, seed=7, stdout=StringIO())
-    for project in Project.objects.filter(code__startswith="GEN7-"):
+    generated = list(Project.objects.filter(code__startswith="GEN7-"))
+    assert len(generated) == 3
+    for project in generated:
         entries = history(reader_client, project.pk, page_size=500)
         expected = (1 + project.milestones.count() + project.visits.count() + project.approvals.count()
                     + project.status_updates.count())

@@ -52,7 +52,8 @@ def test_category_mix_follows_the_seed(generated):
 
 
 def test_each_project_has_three_to_five_milestones(generated):
-    per_project = generated.annotate(n=Count("milestones")).values_list("n", flat=True)
+    per_project = list(generated.annotate(n=Count("milestones")).values_list("n", flat=True))
+    assert len(per_project) == PROJECTS
     assert set(per_project) <= {3, 4, 5}
 
 
@@ -67,27 +68,40 @@ def test_nothing_is_dated_after_today(generated):
 
 
 def test_status_updates_follow_the_workflow(generated):
-    for project in generated.prefetch_related("status_updates"):
+    projects = list(generated.prefetch_related("status_updates"))
+    assert len(projects) == PROJECTS
+    reported = pairs = 0
+    for project in projects:
         reports = sorted(project.status_updates.all(), key=lambda u: (u.reported_on, u.pk))
         for before, after in zip(reports, reports[1:]):
             assert after.status_from == before.status_to
             assert after.completed_investment >= before.completed_investment
+            pairs += 1
         for report in reports:
             assert status_move_allowed(report.status_from, report.status_to, project.suspended_from)
         if reports:
             assert reports[-1].status_to == project.status
             assert reports[-1].completed_investment == project.completed_investment
+            reported += 1
+    # The checks above ran: some projects report, some more than once.
+    assert reported >= PROJECTS // 4 and pairs >= PROJECTS // 4, (reported, pairs)
 
 
 def test_reached_statuses_completed_their_milestones(generated):
     reached_kind = {"signed": "signing", "under_construction": "start", "completed": "completion",
                     "operating": "commissioning"}
-    for project in generated.filter(status__in=STATUS_PATH).prefetch_related("milestones"):
+    projects = list(generated.filter(status__in=STATUS_PATH).prefetch_related("milestones"))
+    assert projects
+    seen = Counter()
+    for project in projects:
         passed = STATUS_PATH[1:STATUS_PATH.index(project.status) + 1]
         for milestone in project.milestones.all():
             if milestone.kind in reached_kind.values():
                 reached = any(reached_kind[status] == milestone.kind for status in passed)
                 assert (milestone.completed_on is not None) == reached, (project.code, milestone.kind)
+                seen[reached] += 1
+    # Both sides were checked: milestones a status reached (done) and milestones still ahead (open).
+    assert seen[True] and seen[False], seen
 
 
 def test_cached_columns_equal_the_subquery_plan(generated):
@@ -101,6 +115,7 @@ def test_same_seed_gives_the_same_data(db):
     quiet = StringIO()
     call_command("generate_portfolio", projects=PROJECTS, seed=SEED, stdout=quiet)
     first = _snapshot(Project.objects.filter(code__startswith=f"GEN{SEED}-"))
+    assert len(first) == PROJECTS
     StatusUpdate.objects.all().delete()  # they protect their projects
     Project.objects.all().delete()
     call_command("generate_portfolio", projects=PROJECTS, seed=SEED, stdout=quiet)

@@ -1,0 +1,1 @@
+"""projects/domain: due periods and the policy table of roles."""

@@ -1,0 +1,1 @@
+"""projects/models and projects/querysets: constraints, the date-dependent flags, their compiled SQL."""

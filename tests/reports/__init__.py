@@ -1,0 +1,1 @@
+"""projects/reports: the summary, the weekly bulletin, the lead figures and the targets."""

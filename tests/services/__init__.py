@@ -1,0 +1,1 @@
+"""projects/services: the writes, their workflows, caches and costs."""
