@@ -28,6 +28,7 @@ from projects.models import (
     Milestone,
     Official,
     Project,
+    Robot,
     StatusUpdate,
     Target,
     Visit,
@@ -133,6 +134,9 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         "spare_department": DepartmentFactory(code="spare", name="备用单位"),
         "spare_official": OfficialFactory(name="赵三", title="调研员", department=dept_a),
         "dept_a": dept_a,
+        # The office's group robot of department a (a channel of the reminders; office-only writes).
+        "robot": Robot.objects.create(name="甲单位工作群", kind="wecom", department=dept_a,
+                                      webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"),
     }
 
 
