@@ -5,6 +5,7 @@ Everything that differs between deployments is read from the environment; see RE
 
 import os
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -273,6 +274,41 @@ PORTFOLIO_WARNING = {
     "VISIT_INTERVAL_DAYS": int(os.environ.get("VISIT_INTERVAL_DAYS", "31")),
     "DUE_SOON_DAYS": int(os.environ.get("DUE_SOON_DAYS", "15")),
 }
+
+def _weekday_setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "") or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 7:
+        raise ImproperlyConfigured(f"{name} must be an ISO weekday, 1 (Monday) to 7 (Sunday), got {value!r}")
+    return int(value)
+
+
+def _weights_setting(defaults: dict[str, str]) -> dict[str, Decimal]:
+    weights = {}
+    for term, default in defaults.items():
+        name = f"SCORE_WEIGHT_{term.upper()}"
+        raw = os.environ.get(name, "") or default
+        try:
+            weights[term] = Decimal(raw)
+        except InvalidOperation:
+            raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+        if not weights[term].is_finite() or weights[term] < 0:
+            raise ImproperlyConfigured(f"{name} must be a number of zero or more, got {raw!r}")
+    if not any(weights.values()):
+        raise ImproperlyConfigured("At least one SCORE_WEIGHT_* must be above zero")
+    return weights
+
+
+# The day of the week a project's weekly report (进度填报) is due: an ISO weekday, 5 = Friday.
+REPORT_DUE_WEEKDAY = _weekday_setting("REPORT_DUE_WEEKDAY", 5)
+
+# 考核: the weight of each term of a department's weekly score (projects.domain.assessment,
+# docs/reports.md). Relative: the score divides by their sum.
+PORTFOLIO_SCORE_WEIGHTS = _weights_setting({
+    "timeliness": "40",
+    "milestones": "25",
+    "red": "20",
+    "visits": "15",
+})
 
 # Error reports (the DEBUG page, mail_admins if ever configured) hide the Authorization and
 # Cookie headers, settings and POST fields whose names look secret.
