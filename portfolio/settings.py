@@ -310,6 +310,11 @@ PORTFOLIO_SCORE_WEIGHTS = _weights_setting({
     "visits": "15",
 })
 
+# The CJK font the PDF bulletin embeds (a subset of it, the glyphs used). The repository ships
+# Noto Sans SC (SIL Open Font License, projects/reports/fonts/OFL.txt).
+REPORT_PDF_FONT = Path(os.environ.get("REPORT_PDF_FONT", "") or BASE_DIR / "projects" / "reports" / "fonts"
+                       / "NotoSansSC-Regular.otf")
+
 # Error reports (the DEBUG page, mail_admins if ever configured) hide the Authorization and
 # Cookie headers, settings and POST fields whose names look secret.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "portfolio.log_filters.TokenSafeExceptionReporterFilter"

@@ -32,6 +32,17 @@ def weights() -> dict[str, Decimal]:
     return settings.PORTFOLIO_SCORE_WEIGHTS
 
 
+LABELS = {
+    "timeliness": "按时填报率", "milestones": "无逾期节点项目占比", "red": "非红灯项目占比", "visits": "调研合规率",
+}
+
+
+def formula_text() -> str:
+    """The formula with the weights in force, as a bulletin prints it under the department table."""
+    parts = " + ".join(f"{LABELS[term]}×{value:g}" for term, value in weights().items())
+    return f"考核得分 =（{parts}）÷ {sum(weights().values()):g}，均按各单位在推进项目计；得分相同名次相同。"
+
+
 def due_day(monday: date) -> date:
     """The day the week's report is due: `REPORT_DUE_WEEKDAY` (ISO, 1 = Monday … 7 = Sunday) of that week."""
     return monday + timedelta(days=settings.REPORT_DUE_WEEKDAY - 1)

@@ -6,7 +6,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from projects import reports, selectors
-from projects.api.base import AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER, AsOfMixin, TabularExportMixin, export_responses
+from projects.api.base import (
+    AS_OF_PARAMETER,
+    EXPORT_FORMAT_PARAMETER,
+    PDF_FORMAT_PARAMETER,
+    AsOfMixin,
+    TabularExportMixin,
+    export_responses,
+)
 from projects.api.exports import (
     BATCH_COLUMNS,
     COUNT_COLUMNS,
@@ -19,14 +26,14 @@ from projects.api.exports import (
     SUMMARY_FIGURE_COLUMNS,
     TARGET_PROGRESS_COLUMNS,
 )
-from projects.api.renderers import Sheet, Workbook
+from projects.api.renderers import PDFRenderer, Sheet, Workbook
 from projects.api.serializers.reports import (
     DepartmentStatsSerializer,
     StatsSummarySerializer,
     WeeklyBulletinSerializer,
 )
 from projects.api.serializers.targets import TargetProgressSerializer
-from projects.domain import params
+from projects.domain import assessment, params
 from projects.domain.choices import (
     MilestoneState,
     ProjectCategory,
@@ -39,6 +46,7 @@ from projects.reports.departments import iso_week
 from projects.reports.targets import target_progress
 from projects.selectors.filters import ProjectFilterSet
 
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEK_PATTERN = r"^(19\d\d|2\d\d\d)-[Ww](0[1-9]|[1-4]\d|5[0-3])$"
 
 
@@ -130,13 +138,19 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
             "week", {"type": "string", "pattern": WEEK_PATTERN},
             description="ISO 周，如 2023-W19（1900–2999 年）；默认 as_of 所在周",
         ),
-        EXPORT_FORMAT_PARAMETER,
+        PDF_FORMAT_PARAMETER,
     ],
-    responses=export_responses(WeeklyBulletinSerializer),
+    responses=export_responses(WeeklyBulletinSerializer, pdf=True),
     summary="每周通报",
 )
 class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
-    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department."""
+    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department
+    with its 考核 score and rank and the 红黑榜.
+
+    `?format=xlsx` (or csv) has a sheet per part; `?format=pdf` sets the same tables on A4 pages.
+    """
+
+    renderer_classes = [*TabularExportMixin.renderer_classes, PDFRenderer]
 
     def get(self, request):
         monday = self.week_start()
@@ -146,8 +160,11 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
         data = WeeklyBulletinSerializer(bulletin, context=self.get_serializer_context()).data
         if not self.is_export():
             return Response(data)
-        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], sheets=[
-            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"]),
+        as_of, due = self.as_of, assessment.due_day(monday)
+        subtitle = (f"截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
+                    f"本周进度填报截止日：{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）")
+        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], subtitle=subtitle, sheets=[
+            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"], note=assessment.formula_text()),
             Sheet("红黑榜", HONOUR_ROLL_COLUMNS, [{"roll": "红榜", **row} for row in data["top_three"]]
                   + [{"roll": "黑榜", **row} for row in data["bottom_three"]]),
             Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
