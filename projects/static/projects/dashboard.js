@@ -86,7 +86,7 @@
     options.scores = {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "无在推进项目" : v + " 分"; } },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 24, bottom: 8, top: 36, containLabel: true },
+      grid: { left: 8, right: 40, bottom: 8, top: 36, containLabel: true },
       xAxis: { type: "category", boundaryGap: false, data: data.scores.weeks },
       yAxis: { type: "value", min: 0, max: 100, name: "得分" },
       series: data.scores.series.map(function (department) {
