@@ -273,10 +273,10 @@ def test_bad_weeks_and_filters_are_400(reader_client, world, params, key):
     assert key in response.json()
 
 
-def _queries(client, **params) -> int:
+def _queries(client, **params) -> list[str]:
     with CaptureQueriesContext(connection) as context:
         get(client, DEPARTMENTS, as_of="2023-05-14", **params)
-    return len(context.captured_queries)
+    return [query["sql"] for query in context.captured_queries]
 
 
 def test_query_count_grows_neither_with_weeks_nor_departments(reader_client, world):
@@ -287,8 +287,10 @@ def test_query_count_grows_neither_with_weeks_nor_departments(reader_client, wor
         ProjectFactory(department=dept, lead_official=OfficialFactory(department=dept))
     more_departments = _queries(reader_client, from_week="2023-W10", to_week="2023-W19")
 
-    assert one_week == ten_weeks == more_departments
-    assert one_week <= 3  # the user's profile, the filters' lookups, the one aggregate
+    assert len(one_week) == len(ten_weeks) == len(more_departments)
+    # One aggregate for all the weeks (on PostgreSQL with JIT turned off for it, in a savepoint here).
+    assert [sql.count("UNION ALL") for sql in ten_weeks if "GROUP BY" in sql] == [9]
+    assert len(ten_weeks) <= (4 if connection.vendor == "postgresql" else 1)
 
 
 def test_bulletin_query_count_is_unchanged_by_the_score(reader_client, world):
