@@ -2,7 +2,6 @@
 
 from projects.reports.departments import (  # noqa: F401
     department_weeks,
-    honour_rolls,
     week_mondays,
 )
 
