@@ -4,7 +4,6 @@ from projects.reports.departments import (  # noqa: F401
     department_weeks,
     week_mondays,
 )
-
 from projects.reports.leads import (  # noqa: F401
     lead_stats,
 )
