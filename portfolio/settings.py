@@ -5,6 +5,7 @@ Everything that differs between deployments is read from the environment; see RE
 
 import os
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -293,14 +294,52 @@ PORTFOLIO_WARNING = {
     "DUE_SOON_DAYS": int(os.environ.get("DUE_SOON_DAYS", "15")),
 }
 
+def _weekday_setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "") or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 7:
+        raise ImproperlyConfigured(f"{name} must be an ISO weekday, 1 (Monday) to 7 (Sunday), got {value!r}")
+    return int(value)
+
+
+def _weights_setting(defaults: dict[str, str]) -> dict[str, Decimal]:
+    weights = {}
+    for term, default in defaults.items():
+        name = f"SCORE_WEIGHT_{term.upper()}"
+        raw = os.environ.get(name, "") or default
+        try:
+            weights[term] = Decimal(raw)
+        except InvalidOperation:
+            raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+        if not weights[term].is_finite() or weights[term] < 0:
+            raise ImproperlyConfigured(f"{name} must be a number of zero or more, got {raw!r}")
+    if not any(weights.values()):
+        raise ImproperlyConfigured("At least one SCORE_WEIGHT_* must be above zero")
+    return weights
+
+
+# The day of the week a project's weekly report (进度填报) is due: an ISO weekday, 5 = Friday.
+REPORT_DUE_WEEKDAY = _weekday_setting("REPORT_DUE_WEEKDAY", 5)
+
+# 考核: the weight of each term of a department's weekly score (projects.domain.assessment,
+# docs/reports.md). Relative: the score divides by their sum.
+PORTFOLIO_SCORE_WEIGHTS = _weights_setting({
+    "timeliness": "40",
+    "milestones": "25",
+    "red": "20",
+    "visits": "15",
+})
+
+# The CJK font the PDF bulletin embeds (a subset of it, the glyphs used). The repository ships
+# Noto Sans SC (SIL Open Font License, projects/reports/fonts/OFL.txt).
+REPORT_PDF_FONT = Path(os.environ.get("REPORT_PDF_FONT", "") or BASE_DIR / "projects" / "reports" / "fonts"
+                       / "NotoSansSC-Regular.otf")
+
 # Notifications and the schedules that make them (docs/notifications.md). Times are Asia/Shanghai.
 SCHEDULES = {
     "reminders": os.environ.get("SCHEDULE_REMINDERS", "thu 09:00"),
     "bulletin": os.environ.get("SCHEDULE_BULLETIN", "mon 08:30"),
     "overdue": os.environ.get("SCHEDULE_OVERDUE", "daily 09:00"),
 }
-# The day of the week a week's progress report is due (1 = Monday … 7 = Sunday).
-REPORT_DUE_WEEKDAY = int(os.environ.get("REPORT_DUE_WEEKDAY", "5"))
 # The address links in mail and robot messages start with, e.g. https://xmb.erqi.example.cn; unset:
 # the links are paths only.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")

@@ -3,7 +3,7 @@
 from datetime import date
 from urllib.parse import quote
 
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import mixins, status, viewsets
@@ -13,7 +13,15 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from projects.api.permissions import RoleWritePermission
-from projects.api.renderers import TABULAR_FORMATS, CSVRenderer, Sheet, Workbook, XLSXRenderer
+from projects.api.renderers import (
+    DOWNLOAD_FORMATS,
+    CSVRenderer,
+    PDFRenderer,
+    Sheet,
+    Workbook,
+    XLSXRenderer,
+)
+from projects.api.serializers.base import ERROR_RESPONSE
 from projects.domain import params, roles
 from projects.domain.dates import QUERY_DATES, default_as_of
 from projects.services.registry import Writes
@@ -78,14 +86,29 @@ class AsOfMixin:
         return context
 
 
-def export_responses(serializer) -> dict:
-    """The 200 responses of an endpoint that also downloads as CSV or XLSX (`?format=`)."""
-    return {
+PDF_FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv", "xlsx", "pdf"],
+    description="json（默认）；csv 或 xlsx 下载电子表格，Excel/WPS 可直接打开；"
+    "pdf 下载 A4 版式的 PDF（内嵌中文字体，带页码）",
+)
+
+
+def export_responses(serializer, *, pdf: bool = False) -> dict:
+    """The responses of an endpoint that also downloads as CSV or XLSX (`?format=`), and as PDF if `pdf`."""
+    responses = {
         (200, "application/json"): serializer,
         # Basic types, so the download is not described as a paginated list.
         (200, CSVRenderer.media_type): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV（带 BOM），中文表头"),
         (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 工作簿"),
     }
+    if pdf:
+        responses[(200, PDFRenderer.media_type)] = OpenApiResponse(
+            OpenApiTypes.BINARY, description="A4 PDF：标题、各部分表格、页码，内嵌中文字体",
+        )
+        responses[(503, "application/json")] = OpenApiResponse(
+            ERROR_RESPONSE, description="服务器暂时无法生成 PDF（缺少排版组件或字体）；其他格式不受影响",
+        )
+    return responses
 
 
 class TabularExportMixin:
@@ -99,19 +122,22 @@ class TabularExportMixin:
         # Only lists (and reports without actions) have a tabular form; elsewhere ?format=csv is 404.
         renderers = super().get_renderers()
         if getattr(self, "action", None) not in (None, "list"):
-            renderers = [r for r in renderers if r.format not in TABULAR_FORMATS]
+            renderers = [r for r in renderers if r.format not in DOWNLOAD_FORMATS]
         return renderers
 
     def is_export(self) -> bool:
         renderer = getattr(self.request, "accepted_renderer", None)
-        return renderer is not None and renderer.format in TABULAR_FORMATS
+        return renderer is not None and renderer.format in DOWNLOAD_FORMATS
 
     def export_response(self, workbook: Workbook) -> HttpResponseBase:
         """The download: a CSV of rows still to be read is streamed as it is written (constant memory);
-        rows already in memory (reports) and XLSX are sent whole."""
+        rows already in memory (reports) and XLSX are sent whole; a PDF is drawn here, inside the view,
+        so that a server that cannot draw one answers 503 through the exception handler."""
         renderer = self.request.accepted_renderer
         filename = f"{workbook.filename}.{renderer.format}"
-        if renderer.format == CSVRenderer.format and not all(isinstance(s.rows, list) for s in workbook.sheets):
+        if renderer.format == PDFRenderer.format:
+            response = HttpResponse(renderer.render(workbook), content_type=renderer.media_type)
+        elif renderer.format == CSVRenderer.format and not all(isinstance(s.rows, list) for s in workbook.sheets):
             response = StreamingHttpResponse(CSVRenderer.stream(workbook),
                                              content_type=f"{renderer.media_type}; charset={renderer.charset}")
         else:

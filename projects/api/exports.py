@@ -102,6 +102,17 @@ DEPARTMENT_TABLE_COLUMNS = [
     Column("本周已填报", lambda r: r["updated"], INTEGER),
     Column("逾期项目", lambda r: r["overdue"], INTEGER),
     Column("红灯项目", lambda r: r["red"], INTEGER),
+    Column("按时填报率（%）", lambda r: r["reported_on_time"], NUMBER),
+    Column("考核得分", lambda r: r["score"], NUMBER),
+    Column("排名", lambda r: r["rank"], INTEGER),
+]
+
+# 红黑榜: rows of the bulletin's top_three (红榜) then bottom_three (黑榜), each with its `roll`.
+HONOUR_ROLL_COLUMNS = [
+    Column("榜单", lambda r: r["roll"]),
+    Column("名次", lambda r: r["rank"], INTEGER),
+    Column("单位", _name("department")),
+    Column("考核得分", lambda r: r["score"], NUMBER),
 ]
 
 LEAD_COLUMNS = [

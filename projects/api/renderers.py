@@ -1,7 +1,8 @@
-"""CSV and XLSX renderers for the spreadsheet downloads; they render a `Workbook` of sheets.
+"""CSV, XLSX and PDF renderers for the downloads; they render a `Workbook` of sheets.
 
 CSV is UTF-8 with a byte-order mark, so Excel and WPS open it with Chinese intact; XLSX has
-Chinese headers, widths fitted to the text, dates as dates and money as numbers.
+Chinese headers, widths fitted to the text, dates as dates and money as numbers; PDF sets every
+sheet as a table on A4 pages (`projects.reports.pdf`).
 """
 
 import csv
@@ -16,6 +17,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from rest_framework.renderers import BaseRenderer
+
+from projects.reports.pdf import Table, tables_pdf
 
 TEXT, MONEY, DATE, INTEGER, NUMBER, BOOLEAN = "text", "money", "date", "integer", "number", "boolean"
 
@@ -32,6 +35,7 @@ class Sheet:
     title: str
     columns: list[Column]
     rows: Iterable[dict] = field(default_factory=list)  # a generator for a streamed CSV
+    note: str = ""  # the PDF prints it under the table's heading
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Workbook:
     filename: str  # without extension
     sheets: list[Sheet]
     title: str = ""  # heads every sheet (and the CSV) when given
+    subtitle: str = ""  # the PDF prints it under the title
 
 
 def _typed(kind: str, value):
@@ -143,4 +148,39 @@ class XLSXRenderer(BaseRenderer):
         worksheet.freeze_panes = f"A{header_row + 1}"
 
 
+def _cell_text(kind: str, value) -> str:
+    """A cell as the PDF prints it: money with thousands separators, as the spreadsheet shows it."""
+    value = _typed(kind, value)
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return f"{value:,.2f}"
+    return value.isoformat() if kind == DATE else str(value)
+
+
+class PDFRenderer(BaseRenderer):
+    """Every sheet as a table on A4 pages. Rendered inside the view (`TabularExportMixin.export_response`),
+    so that a server without the PDF renderer answers 503 through the exception handler."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Workbook, accepted_media_type=None, renderer_context=None):
+        styles = {MONEY: "num", INTEGER: "num", NUMBER: "num", DATE: "date"}
+        return tables_pdf(title=data.title, subtitle=data.subtitle, tables=[
+            Table(
+                title=sheet.title,
+                headers=[column.header for column in sheet.columns],
+                rows=[[_cell_text(column.kind, column.value(row)) for column in sheet.columns] for row in sheet.rows],
+                styles=[styles.get(column.kind, "") for column in sheet.columns],
+                note=sheet.note,
+            )
+            for sheet in data.sheets
+        ])
+
+
 TABULAR_FORMATS = {CSVRenderer.format, XLSXRenderer.format}
+# Every download format: the tables (any list or report) and the PDF (the reports that offer it).
+DOWNLOAD_FORMATS = TABULAR_FORMATS | {PDFRenderer.format}

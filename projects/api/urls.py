@@ -19,6 +19,7 @@ urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),
     path("stats/leads/", leads.LeadStatsView.as_view(), name="stats-leads"),
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
+    path("stats/departments/", reports.DepartmentStatsView.as_view(), name="stats-departments"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     # Any id segment reaches the view (like the router's routes), so a malformed id is a JSON 404.
     re_path(r"^projects/(?P<pk>[^/]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),

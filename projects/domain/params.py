@@ -6,7 +6,7 @@ the parameter's name; the API answers it with a 400, the admin shows the message
 to the default.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -57,3 +57,31 @@ def week(raw: str | None, *, as_of: date) -> date:
     except ValidationError as exc:
         raise ValidationError({"week": exc.messages}) from None
     return monday
+
+
+MAX_WEEKS = 53
+DEFAULT_WEEKS = 8
+
+
+def week_range(from_raw: str | None, to_raw: str | None, *, as_of: date) -> tuple[date, date]:
+    """`?from_week=&to_week=` (ISO weeks): the Mondays of the first and the last week. `to_week` defaults
+    to the week of `as_of` and may not be after it; `from_week` to the eight weeks ending with `to_week`.
+    At most `MAX_WEEKS` weeks, in order."""
+    last = _week_of("to_week", to_raw, as_of=as_of)
+    if last > week(None, as_of=as_of):
+        raise ValidationError({"to_week": [f"不能晚于 as_of（{as_of.isoformat()}）所在的周。"]})
+    if from_raw is None or not from_raw.strip():
+        return last - timedelta(weeks=DEFAULT_WEEKS - 1), last
+    first = _week_of("from_week", from_raw, as_of=as_of)
+    if first > last:
+        raise ValidationError({"from_week": ["不能晚于 to_week。"]})
+    if (last - first).days // 7 + 1 > MAX_WEEKS:
+        raise ValidationError({"from_week": [f"区间最多 {MAX_WEEKS} 周。"]})
+    return first, last
+
+
+def _week_of(name: str, raw: str | None, *, as_of: date) -> date:
+    try:
+        return week(raw, as_of=as_of)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.message_dict["week"]}) from None

@@ -6,9 +6,13 @@ from fractions import Fraction
 ONE_DECIMAL = Decimal("0.1")
 
 
+def half_up(exact: Fraction) -> float:
+    """An exact figure rounded half up to one decimal."""
+    return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
 def rate(numerator, denominator) -> float | None:
     """100 × numerator / denominator, rounded half up to one decimal; None over an empty set."""
     if not denominator:
         return None
-    exact = Fraction(Decimal(numerator)) * 100 / Fraction(Decimal(denominator))
-    return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+    return half_up(Fraction(Decimal(numerator)) * 100 / Fraction(Decimal(denominator)))

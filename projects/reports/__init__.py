@@ -1,5 +1,9 @@
-"""The figures leaders read, computed in SQL for an explicit as_of: summary, weekly bulletin, leads, targets, the dashboard's."""
+"""The figures leaders read, computed in SQL for an explicit as_of: summary, weekly bulletin, 考核, leads, targets, the dashboard's."""
 
+from projects.reports.departments import (  # noqa: F401
+    department_weeks,
+    week_mondays,
+)
 from projects.reports.leads import (  # noqa: F401
     lead_stats,
 )

@@ -4,14 +4,15 @@
 `projects.reports`, `projects.reports.targets` and the selectors, never from a second definition.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
 from projects import reports, selectors
-from projects.domain import roles
+from projects.domain import params, roles
 from projects.domain.choices import LIGHT_COLOURS, LeadStage, ProjectLevel, Sector, TargetState, WarningLevel
 from projects.models import Project
+from projects.reports.departments import iso_week
 from projects.reports.targets import target_progress
 
 # How many overdue milestones and approvals the page lists; the links open the full lists.
@@ -43,6 +44,8 @@ def _with_days_overdue(milestones, as_of: date) -> list:
 def dashboard_figures(*, user, as_of: date) -> dict:
     """Everything the dashboard shows for `as_of`, over the key-project list of as_of's year."""
     year = as_of.year
+    last_monday = params.week(None, as_of=as_of)
+    score_weeks = reports.week_mondays(last_monday - timedelta(weeks=params.DEFAULT_WEEKS - 1), last_monday)
     flagged = selectors.project_list(as_of=as_of).filter(year=year)
     own = _own_projects(user, flagged)
     overdue_milestones = selectors.milestone_list(as_of=as_of).filter(is_overdue=True, project__year=year)
@@ -70,6 +73,11 @@ def dashboard_figures(*, user, as_of: date) -> dict:
         ),
         "overdue_approval_count": overdue_approvals.count(),
         "visits_by_official": reports.visits_by_official(projects=flagged),
+        # 考核: each department's weekly score over the last weeks (as GET /stats/departments/ gives it).
+        "department_scores": {
+            "weeks": [iso_week(monday) for monday in score_weeks],
+            "departments": reports.department_weeks(projects=flagged, mondays=score_weeks, as_of=as_of),
+        },
         "leads": reports.lead_stats(year=year, as_of=as_of),
         "warning_levels": WarningLevel,
     }
@@ -114,5 +122,12 @@ def chart_data(figures: dict) -> dict:
         "visits": {
             "officials": [row["official"]["name"] for row in figures["visits_by_official"]],
             "compliance_rate": [row["compliance_rate"] for row in figures["visits_by_official"]],
+        },
+        "scores": {
+            "weeks": figures["department_scores"]["weeks"],
+            "series": [
+                {"name": row["department"]["name"], "data": [week["score"] for week in row["by_week"]]}
+                for row in figures["department_scores"]["departments"]
+            ],
         },
     }

@@ -2,13 +2,11 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from projects.domain.choices import (
-    ACTIVE_STATUSES,
-    WarningLevel,
-)
+from projects.domain.choices import ACTIVE_STATUSES
 from projects.models import LeadMove, Milestone, Project, StatusUpdate
+from projects.reports.departments import department_counts, honour_rolls, iso_week, week_table
 
 
 def weekly_bulletin_title(monday: date) -> str:
@@ -55,22 +53,12 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
     project_ids = projects.ids()
     # Dated events count only up to as_of.
     reports = week_reports(monday=monday, as_of=as_of)
-    updated_in_week = reports.filter(project=OuterRef("pk"))
     milestones = Milestone.objects.with_flags(as_of).filter(project__in=project_ids).select_related("project")
     became_overdue = milestones_became_overdue(milestones, first=monday, last=sunday, as_of=as_of)
-    departments = (
-        projects.order_by("department__code")
-        .values("department_id", "department__code", "department__name")
-        .annotate(
-            projects=Count("pk"),
-            updated=Count("pk", filter=Q(Exists(updated_in_week))),
-            overdue=Count("pk", filter=Q(is_overdue=True)),
-            red=Count("pk", filter=Q(warning_level=WarningLevel.RED)),
-        )
-    )
+    table = week_table(department_counts(projects, monday=monday, as_of=as_of))
     return {
         "title": weekly_bulletin_title(monday),
-        "week": f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}",
+        "week": iso_week(monday),
         "start": monday,
         "end": sunday,
         "as_of": as_of,
@@ -86,12 +74,6 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         "lead_moves": LeadMove.objects.filter(moved_on__range=week, moved_on__lte=as_of)
         .select_related("lead", "lead__department", "moved_by")
         .order_by("moved_on", "id"),
-        "departments": [
-            {
-                "department": {"id": row["department_id"], "code": row["department__code"],
-                               "name": row["department__name"]},
-                **{figure: row[figure] for figure in ("projects", "updated", "overdue", "red")},
-            }
-            for row in departments
-        ],
+        "departments": table,
+        **honour_rolls(table),
     }

@@ -300,6 +300,23 @@ def test_the_pages_figures_counted_by_hand(meeting_day, office):
     assert (rates["“双过半”"], rates["省市重点项目完成投资"]) == (15.0, 0.0)
 
 
+def test_department_scores_over_the_last_eight_weeks_equal_the_apis(seed, office, reader_client):
+    response = office.get("/admin/", {"as_of": MEETING})
+    scores = _context(response)["dashboard"]["department_scores"]
+    api = reader_client.get("/api/v1/stats/departments/", {"as_of": MEETING, "year": "2023"}).json()
+
+    assert scores["weeks"] == [f"2023-W{n}" for n in range(11, 19)]  # the eight weeks ending with 4 May's
+    assert (api["from_week"], api["to_week"]) == ("2023-W11", "2023-W18")
+    assert _json(scores["departments"]) == api["departments"]
+    page = response.content.decode()
+    assert 'id="chart-scores"' in page and "各单位考核得分" in page
+    data = json.loads(re.search(r'<script id="cockpit-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert data["scores"]["weeks"] == scores["weeks"]
+    assert [series["name"] for series in data["scores"]["series"]] == [
+        row["department"]["name"] for row in api["departments"]]
+    assert data["scores"]["series"][0]["data"] == [week["score"] for week in api["departments"][0]["by_week"]]
+
+
 def test_the_office_sets_a_target_in_the_admin_through_the_service(office):
     response = office.post("/admin/projects/target/add/", {
         "year": 2023, "name": "省市重点项目完成投资", "metric": "completed_investment",

@@ -28,7 +28,7 @@ SUMMARY = "/api/v1/stats/summary/"
 BOM = b"\xef\xbb\xbf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKLY_SHEETS = [
-    "各单位汇总", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资", "目标任务",
+    "各单位汇总", "红黑榜", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资", "目标任务",
 ]
 WEEKLY_TITLE = "二七区重点项目每周通报 2023年第19周（5月8日—5月14日）"
 
@@ -158,7 +158,7 @@ def test_weekly_csv(admin_client, portfolio):
     assert rows[0] == [WEEKLY_TITLE]
     assert rows[1] == []
     assert rows[2] == ["【各单位汇总】"]
-    assert rows[3] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
+    assert rows[3] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目", "按时填报率（%）", "考核得分", "排名"]
     assert rows[4][:3] == ["发展改革委", "1", "1"]
     assert rows[5][:3] == ["教育局", "1", "0"]
 
@@ -245,7 +245,7 @@ def test_milestones_xlsx_dates_are_dates(admin_client, portfolio):
     assert open_one["逾期天数"].value == 5
 
 
-def test_weekly_xlsx_has_its_six_sheets(admin_client, portfolio):
+def test_weekly_xlsx_has_a_sheet_per_part(admin_client, portfolio):
     response = download(admin_client, WEEKLY, "xlsx", week="2023-W19")
 
     assert filename(response) == "weekly-2023-W19.xlsx"
@@ -255,8 +255,15 @@ def test_weekly_xlsx_has_its_six_sheets(admin_client, portfolio):
         assert sheet["A1"].value == WEEKLY_TITLE, sheet.title
         assert sheet.freeze_panes == "A3"
     table = book["各单位汇总"]
-    assert [c.value for c in table[2]] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目"]
-    assert [c.value for c in table[3]] == ["发展改革委", 1, 1, 0, 0]
+    assert [c.value for c in table[2]] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目",
+                                           "按时填报率（%）", "考核得分", "排名"]
+    assert [c.value for c in table[3]] == ["发展改革委", 1, 1, 0, 0, 100.0, 100.0, 1]
+    # 教育局's school: not reported, a milestone overdue, red (nothing done against its plan), never visited.
+    assert [c.value for c in table[4]] == ["教育局", 1, 0, 1, 1, 0.0, 0.0, 2]
+    rolls = book["红黑榜"]
+    assert [[c.value for c in row] for row in rolls.iter_rows(min_row=3)] == [
+        ["红榜", 1, "发展改革委", 100.0], ["红榜", 2, "教育局", 0.0],
+    ]
     updates = book["本周进度填报"]
     header = [c.value for c in updates[2]]
     assert header[:3] == ["项目编号", "项目名称", "填报日期"]

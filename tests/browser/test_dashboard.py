@@ -12,7 +12,7 @@ By = pytest.importorskip("selenium.webdriver.common.by").By
 
 CHARTS = [
     "chart-lights", "chart-investment", "chart-start-rate", "chart-batches", "chart-targets", "chart-funnel",
-    "chart-visits",
+    "chart-visits", "chart-scores",
 ]
 
 

@@ -24,8 +24,9 @@ def _counts(choices) -> type[serializers.Serializer]:
     return type(f"CountsBy{choices.__name__}", (serializers.Serializer,), fields)
 
 
-def _rate(**kwargs) -> serializers.FloatField:
-    return serializers.FloatField(allow_null=True, help_text="百分比，四舍五入保留一位小数；空集为 null", **kwargs)
+def _rate(help_text: str = "", **kwargs) -> serializers.FloatField:
+    help_text = "；".join(filter(None, [help_text, "百分比，四舍五入保留一位小数；空集为 null"]))
+    return serializers.FloatField(allow_null=True, help_text=help_text, **kwargs)
 
 
 class InvestmentSummarySerializer(serializers.Serializer):
@@ -115,12 +116,58 @@ class ProjectRowSerializer(ModelSerializer):
         list_serializer_class = ProjectRowListSerializer
 
 
+SCORE_HELP = "考核得分（0–100，四舍五入保留一位小数）；没有在推进项目的单位为 null"
+
+
+def _score(help_text: str = SCORE_HELP) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, min_value=0, max_value=100, help_text=help_text)
+
+
+def _rank() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        allow_null=True, min_value=1, help_text="按得分排名，1 为最高；得分相同名次相同（1、2、2、4）；无得分为 null",
+    )
+
+
 class DepartmentWeekSerializer(serializers.Serializer):
     department = s.DepartmentBriefSerializer()
     projects = serializers.IntegerField()
     updated = serializers.IntegerField()
     overdue = serializers.IntegerField()
     red = serializers.IntegerField()
+    reported_on_time = _rate(help_text="在推进项目中于截止日（REPORT_DUE_WEEKDAY，默认周五）前填报本周进度的比例（%）")
+    score = _score()
+    rank = _rank()
+
+
+class DepartmentScoreSerializer(serializers.Serializer):
+    department = s.DepartmentBriefSerializer()
+    score = serializers.FloatField(min_value=0, max_value=100)
+    rank = serializers.IntegerField(min_value=1)
+
+
+class DepartmentWeekScoreSerializer(serializers.Serializer):
+    week = serializers.CharField(help_text="ISO 周，如 2023-W19")
+    score = _score()
+    rank = _rank()
+
+
+class DepartmentRangeSerializer(serializers.Serializer):
+    department = s.DepartmentBriefSerializer()
+    projects = serializers.IntegerField(help_text="各周项目数之和")
+    updated = serializers.IntegerField(help_text="各周已填报项目数之和")
+    overdue = serializers.IntegerField(help_text="各周末逾期项目数之和")
+    red = serializers.IntegerField(help_text="各周末红灯项目数之和")
+    reported_on_time = _rate(help_text="区间内全部“项目·周”中按时填报的比例（%）")
+    score = _score(help_text="各周得分的平均值（四舍五入保留一位小数）；各周都无得分时为 null")
+    rank = _rank()
+    by_week = DepartmentWeekScoreSerializer(many=True)
+
+
+class DepartmentStatsSerializer(serializers.Serializer):
+    from_week = serializers.CharField()
+    to_week = serializers.CharField()
+    departments = DepartmentRangeSerializer(many=True)
 
 
 class WeeklyBulletinSerializer(serializers.Serializer):
@@ -134,5 +181,9 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     milestones_became_overdue = s.MilestoneSerializer(many=True)
     projects_without_update = ProjectRowSerializer(many=True, read_only=True)
     departments = DepartmentWeekSerializer(many=True)
+    top_three = DepartmentScoreSerializer(many=True, help_text="红榜：得分最高的三个单位，最好的在前")
+    bottom_three = DepartmentScoreSerializer(
+        many=True, help_text="黑榜：得分最低的三个单位（不含红榜单位及与其同分者），最差的在前",
+    )
     lead_moves = LeadMoveRowSerializer(many=True, help_text="本周招商引资线索推进")
     targets = TargetProgressSerializer(many=True, help_text="as_of 所在年度的目标任务及其状态")

@@ -1,4 +1,4 @@
-"""/stats/summary/ and /reports/weekly/, as JSON or spreadsheets."""
+"""/stats/summary/, /reports/weekly/ (JSON, spreadsheets, PDF) and /stats/departments/ (考核 over weeks)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -6,11 +6,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from projects import reports, selectors
-from projects.api.base import AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER, AsOfMixin, TabularExportMixin, export_responses
+from projects.api.base import (
+    AS_OF_PARAMETER,
+    EXPORT_FORMAT_PARAMETER,
+    PDF_FORMAT_PARAMETER,
+    AsOfMixin,
+    TabularExportMixin,
+    export_responses,
+)
 from projects.api.exports import (
     BATCH_COLUMNS,
     COUNT_COLUMNS,
     DEPARTMENT_TABLE_COLUMNS,
+    HONOUR_ROLL_COLUMNS,
     LEAD_MOVE_COLUMNS,
     MILESTONE_COLUMNS,
     PROJECT_BRIEF_COLUMNS,
@@ -18,10 +26,14 @@ from projects.api.exports import (
     SUMMARY_FIGURE_COLUMNS,
     TARGET_PROGRESS_COLUMNS,
 )
-from projects.api.renderers import Sheet, Workbook
-from projects.api.serializers.reports import StatsSummarySerializer, WeeklyBulletinSerializer
+from projects.api.renderers import PDFRenderer, Sheet, Workbook
+from projects.api.serializers.reports import (
+    DepartmentStatsSerializer,
+    StatsSummarySerializer,
+    WeeklyBulletinSerializer,
+)
 from projects.api.serializers.targets import TargetProgressSerializer
-from projects.domain import params
+from projects.domain import assessment, params
 from projects.domain.choices import (
     MilestoneState,
     ProjectCategory,
@@ -30,8 +42,12 @@ from projects.domain.choices import (
     Sector,
     WarningLevel,
 )
+from projects.reports.departments import iso_week
 from projects.reports.targets import target_progress
 from projects.selectors.filters import ProjectFilterSet
+
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEK_PATTERN = r"^(19\d\d|2\d\d\d)-[Ww](0[1-9]|[1-4]\d|5[0-3])$"
 
 
 class ProjectReportView(AsOfMixin, generics.GenericAPIView):
@@ -119,16 +135,22 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
     parameters=[
         AS_OF_PARAMETER,
         OpenApiParameter(
-            "week", {"type": "string", "pattern": r"^(19\d\d|2\d\d\d)-[Ww](0[1-9]|[1-4]\d|5[0-3])$"},
+            "week", {"type": "string", "pattern": WEEK_PATTERN},
             description="ISO 周，如 2023-W19（1900–2999 年）；默认 as_of 所在周",
         ),
-        EXPORT_FORMAT_PARAMETER,
+        PDF_FORMAT_PARAMETER,
     ],
-    responses=export_responses(WeeklyBulletinSerializer),
+    responses=export_responses(WeeklyBulletinSerializer, pdf=True),
     summary="每周通报",
 )
 class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
-    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department."""
+    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department
+    with its 考核 score and rank and the 红黑榜.
+
+    `?format=xlsx` (or csv) has a sheet per part; `?format=pdf` sets the same tables on A4 pages.
+    """
+
+    renderer_classes = [*TabularExportMixin.renderer_classes, PDFRenderer]
 
     def get(self, request):
         monday = self.week_start()
@@ -138,8 +160,13 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
         data = WeeklyBulletinSerializer(bulletin, context=self.get_serializer_context()).data
         if not self.is_export():
             return Response(data)
-        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], sheets=[
-            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"]),
+        as_of, due = self.as_of, assessment.due_day(monday)
+        subtitle = (f"截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
+                    f"本周进度填报截止日：{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）")
+        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], subtitle=subtitle, sheets=[
+            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"], note=assessment.formula_text()),
+            Sheet("红黑榜", HONOUR_ROLL_COLUMNS, [{"roll": "红榜", **row} for row in data["top_three"]]
+                  + [{"roll": "黑榜", **row} for row in data["bottom_three"]]),
             Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
             Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
             Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
@@ -150,3 +177,35 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
 
     def week_start(self):
         return params.week(self.request.query_params.get("week"), as_of=self.as_of)
+
+
+def _week_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, {"type": "string", "pattern": WEEK_PATTERN}, description=description)
+
+
+@extend_schema(
+    parameters=[
+        AS_OF_PARAMETER,
+        _week_parameter("from_week", "第一周（ISO 周，如 2023-W10）；默认为 to_week 及其前 7 周共 8 周的第一周"),
+        _week_parameter("to_week", "最后一周（ISO 周）；默认 as_of 所在周，不能晚于它。区间最多 53 周"),
+    ],
+    responses=DepartmentStatsSerializer,
+    summary="各单位考核（多周）",
+)
+class DepartmentStatsView(ProjectReportView):
+    """Each department's figures, reporting rate and score over a range of weeks, with its score and rank per week.
+
+    Figures are summed over the weeks; `reported_on_time` is over all the range's project-weeks;
+    `score` is the mean of the weekly scores and `rank` ranks it. Each week is read as it stood at
+    its end (its Sunday, or `as_of` if earlier). Flag filters select the projects as of `as_of`.
+    """
+
+    def get(self, request):
+        first, last = params.week_range(request.query_params.get("from_week"),
+                                        request.query_params.get("to_week"), as_of=self.as_of)
+        _, projects = self.filtered_projects()
+        departments = reports.department_weeks(projects=projects, mondays=reports.week_mondays(first, last),
+                                               as_of=self.as_of)
+        return Response(DepartmentStatsSerializer({
+            "from_week": iso_week(first), "to_week": iso_week(last), "departments": departments,
+        }).data)

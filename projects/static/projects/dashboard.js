@@ -83,6 +83,16 @@
           return { value: v, itemStyle: { color: v === 100 ? c.green : (v >= 60 ? c.yellow : c.red) } }; }) }]
       }
     };
+    options.scores = {
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "无在推进项目" : v + " 分"; } },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 8, right: 40, bottom: 8, top: 36, containLabel: true },
+      xAxis: { type: "category", boundaryGap: false, data: data.scores.weeks },
+      yAxis: { type: "value", min: 0, max: 100, name: "得分" },
+      series: data.scores.series.map(function (department) {
+        return { name: department.name, type: "line", data: department.data, symbolSize: 6 };
+      })
+    };
     options.funnel = {
       tooltip: { trigger: "item", formatter: "{b}：{c}" },
       series: [{ type: "funnel", left: "10%", width: "80%", top: 8, bottom: 8, sort: "none", minSize: "20%",
@@ -97,6 +107,9 @@
     Object.assign(options.investment, noData(data.investment.completion_rate, "暂无年度计划投资数据"));
     Object.assign(options.visits, noData(data.visits.compliance_rate, "暂无在建项目"));
     Object.assign(options.funnel, noData(data.funnel.map(function (step) { return step.value || null; }), "本年度暂无招商引资线索"));
+    var scores = [null];
+    data.scores.series.forEach(function (department) { scores = scores.concat(department.data); });
+    Object.assign(options.scores, noData(scores, "暂无考核得分"));
     Object.assign(options.targets, noData(data.targets.rate.length ? data.targets.rate : [null], "暂无目标任务数据"));
     document.querySelectorAll("#cockpit [data-chart]").forEach(function (element) {
       var option = options[element.getAttribute("data-chart")];
