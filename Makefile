@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORTFOLIO_AS_OF ?= 2023-05-04
 
-.PHONY: run serve test screenshots fuzz venv dev-venv migrate seed schema bench bench-all loadtest clean
+.PHONY: run serve test system-packages screenshots fuzz venv dev-venv migrate seed schema bench bench-all loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ dev-venv: $(VENV)/.dev-installed
 
 ## make run: install, migrate, load the seed's portfolio and the demo leads, print logins and tokens, serve on 127.0.0.1:8000
 ## with the background worker beside the web server (its queue in var/queue.sqlite3); one Ctrl-C stops both
-run: venv
+run: venv system-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
 	$(PY) manage.py demo_leads
@@ -32,7 +32,7 @@ run: venv
 ## make serve: as in production: gunicorn (DEBUG off, static files by whitenoise) on 127.0.0.1:$$PORT (default 8000),
 ## and the worker as its own process (in production each runs under its own systemd unit, docs/deployment.md).
 ## HTTPS-only unless PORTFOLIO_HTTPS=0 (a local trial without a TLS proxy in front). One Ctrl-C stops both.
-serve: venv
+serve: venv system-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	DEBUG=0 $(PY) manage.py worker & worker=$$!; \
@@ -83,6 +83,10 @@ bench-all: dev-venv
 ## make loadtest: gunicorn (2 workers) on 127.0.0.1 driven by a second process, 4 and 16 clients, 10 s each
 loadtest: dev-venv
 	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL)
+
+## make system-packages: the Debian packages the PDF bulletin needs (Pango), installed when missing
+system-packages:
+	bash scripts/system-packages runtime
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var

@@ -12,6 +12,13 @@ class ProjectsConfig(AppConfig):
         from projects.models import history  # noqa: F401
         from projects.services import signals  # noqa: F401
 
+        # The worker's Monday mail attaches the bulletin's PDF, drawn from the API's own tables; the
+        # tasks layer may not import the API, so the API's function is handed to it here.
+        from projects.api.views.reports import bulletin_pdf
+        from projects.tasks.deliveries import bulletin_pdf_register
+
+        bulletin_pdf_register(bulletin_pdf)
+
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portfolio's site: every role signs in, not only staff."""

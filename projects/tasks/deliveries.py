@@ -6,12 +6,15 @@ notification itself stays in the admin whatever happens here.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 
 from projects import services
 from projects.domain.choices import DeliveryChannel, NotificationKind
+from projects.domain.exceptions import ServiceError
 from projects.domain.periods import parse_iso_week
 from projects.models import Delivery, Notification
 from projects.outbound.guard import Refused, SendError
@@ -19,10 +22,15 @@ from projects.outbound.mail import Attachment, mail_send
 from projects.outbound.robots import robot_send
 from projects.tasks.notices import absolute
 
-try:
-    from projects.reports.weekly_pdf import bulletin_pdf
-except ImportError:  # the bulletin's PDF comes with its own change; until then the mail goes without it
-    bulletin_pdf = None
+# The bulletin's PDF is drawn from the API's own tables (projects.api.views.reports.bulletin_pdf),
+# which this layer may not import: the app registers it here when it is ready (projects.apps).
+_bulletin_pdf: Callable[..., bytes] | None = None
+
+
+def bulletin_pdf_register(builder: Callable[..., bytes]) -> None:
+    """Set the function that draws a week's bulletin as a PDF (`builder(monday=, as_of=)`)."""
+    global _bulletin_pdf
+    _bulletin_pdf = builder
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +47,16 @@ class Outcome:
 
 def bulletin_attachments(notification: Notification) -> tuple[Attachment, ...]:
     """The files a bulletin's mail carries: its PDF, where the renderer exists."""
-    if notification.kind != NotificationKind.WEEKLY_BULLETIN or bulletin_pdf is None:
+    if notification.kind != NotificationKind.WEEKLY_BULLETIN or _bulletin_pdf is None:
         return ()
     monday, _ = parse_iso_week(notification.period)
-    return (Attachment(f"二七区重点项目每周通报-{notification.period}.pdf", bulletin_pdf(monday), "application/pdf"),)
+    # As the Monday schedule read it: the week after, on its Monday.
+    try:
+        pdf = _bulletin_pdf(monday=monday, as_of=monday + timedelta(days=7))
+    except ServiceError as exc:  # no renderer or font on this host: the mail goes without the file
+        log.warning("bulletin %s sent without its PDF: %s", notification.period, exc.detail)
+        return ()
+    return (Attachment(f"二七区重点项目每周通报-{notification.period}.pdf", pdf, "application/pdf"),)
 
 
 def mail_text(notification: Notification) -> str:

@@ -22,6 +22,7 @@ from huey.utils import utcnow
 
 from projects.domain.choices import DeliveryState, NotificationKind, ProjectStatus, Role
 from projects.models import Delivery, Notification
+from projects.reports.pdf import PdfUnavailable
 from projects.tasks import deliveries, schedules
 from projects.tasks.jobs import schedule_run
 from tests.factories import (
@@ -145,22 +146,25 @@ def test_monday_0830_sends_the_last_weeks_bulletin_to_officials_and_the_office(w
     assert "陇西南华府小学（EQ2023-002）" in bulletin.body  # did not report that week
     assert bulletin.link == "/api/v1/reports/weekly/?week=2023-W19&as_of=2023-05-15&format=xlsx"
     assert sorted(m.to[0] for m in mail.outbox) == ["leader@erqi.example.cn", "office@erqi.example.cn"]
-    assert all(m.attachments == [] for m in mail.outbox)  # no PDF renderer yet
+    # Each mail carries the week's PDF, drawn as ?format=pdf draws it.
+    assert [a[0] for m in mail.outbox for a in m.attachments] == ["二七区重点项目每周通报-2023-W19.pdf"] * 2
+    content, mimetype = mail.outbox[0].attachments[0][1:]
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
 
 
 @pytest.mark.django_db
-def test_the_bulletin_mail_carries_the_pdf_once_the_renderer_exists(week, monkeypatch):
-    rendered = []
+def test_the_bulletin_mail_goes_without_its_pdf_where_the_host_cannot_draw_one(week, monkeypatch):
+    asked = []
 
-    def bulletin_pdf(monday):
-        rendered.append(monday)
-        return b"%PDF-1.7 bulletin"
+    def cannot_draw(*, monday, as_of):
+        asked.append((monday, as_of))
+        raise PdfUnavailable("缺少排版组件")
 
-    monkeypatch.setattr(deliveries, "bulletin_pdf", bulletin_pdf)
+    monkeypatch.setattr(deliveries, "_bulletin_pdf", cannot_draw)
     run_due_tasks(MONDAY)
-    assert rendered and set(rendered) == {date(2023, 5, 8)}
-    assert [a[0] for m in mail.outbox for a in m.attachments] == ["二七区重点项目每周通报-2023-W19.pdf"] * 2
-    assert mail.outbox[0].attachments[0][1:] == (b"%PDF-1.7 bulletin", "application/pdf")
+    assert set(asked) == {(date(2023, 5, 8), date(2023, 5, 15))}
+    assert sorted(m.to[0] for m in mail.outbox) == ["leader@erqi.example.cn", "office@erqi.example.cn"]
+    assert all(m.attachments == [] for m in mail.outbox)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """/stats/summary/, /reports/weekly/ (JSON, spreadsheets, PDF) and /stats/departments/ (考核 over weeks)."""
 
+from datetime import date
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -99,6 +101,39 @@ def _count_rows(counts: dict, choices) -> list[dict]:
     return [{"label": label, "count": counts[code]} for code, label in choices.choices]
 
 
+def bulletin_data(*, projects, as_of: date, monday: date, context: dict) -> dict:
+    """The bulletin of the week starting `monday` over `projects`, as the API answers it."""
+    bulletin = reports.weekly_bulletin(projects=projects, as_of=as_of, monday=monday)
+    bulletin["targets"] = _year_targets(as_of.year, as_of)
+    return WeeklyBulletinSerializer(bulletin, context=context).data
+
+
+def bulletin_workbook(data: dict, *, as_of: date, monday: date) -> Workbook:
+    """The bulletin's download: one sheet (or PDF table) per part, headed by its title."""
+    due = assessment.due_day(monday)
+    subtitle = (f"截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
+                f"本周进度填报截止日：{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）")
+    return Workbook(f"weekly-{data['week']}", title=data["title"], subtitle=subtitle, sheets=[
+        Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"], note=assessment.formula_text()),
+        Sheet("红黑榜", HONOUR_ROLL_COLUMNS, [{"roll": "红榜", **row} for row in data["top_three"]]
+              + [{"roll": "黑榜", **row} for row in data["bottom_three"]]),
+        Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
+        Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
+        Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
+        Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
+        Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
+        Sheet("目标任务", TARGET_PROGRESS_COLUMNS, data["targets"]),
+    ])
+
+
+def bulletin_pdf(*, monday: date, as_of: date) -> bytes:
+    """The whole district's bulletin of the week starting `monday` as the PDF `?format=pdf` gives, for
+    the worker's Monday mail (projects.tasks.deliveries; registered by projects.apps)."""
+    data = bulletin_data(projects=selectors.project_list(as_of=as_of), as_of=as_of, monday=monday,
+                         context={"as_of": as_of})
+    return PDFRenderer().render(bulletin_workbook(data, as_of=as_of, monday=monday))
+
+
 @extend_schema(
     parameters=[AS_OF_PARAMETER, EXPORT_FORMAT_PARAMETER],
     responses=export_responses(StatsSummarySerializer),
@@ -155,25 +190,11 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
     def get(self, request):
         monday = self.week_start()
         _, projects = self.filtered_projects()
-        bulletin = reports.weekly_bulletin(projects=projects, as_of=self.as_of, monday=monday)
-        bulletin["targets"] = _year_targets(self.as_of.year, self.as_of)
-        data = WeeklyBulletinSerializer(bulletin, context=self.get_serializer_context()).data
+        data = bulletin_data(projects=projects, as_of=self.as_of, monday=monday,
+                             context=self.get_serializer_context())
         if not self.is_export():
             return Response(data)
-        as_of, due = self.as_of, assessment.due_day(monday)
-        subtitle = (f"截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
-                    f"本周进度填报截止日：{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）")
-        return self.export_response(Workbook(f"weekly-{data['week']}", title=data["title"], subtitle=subtitle, sheets=[
-            Sheet("各单位汇总", DEPARTMENT_TABLE_COLUMNS, data["departments"], note=assessment.formula_text()),
-            Sheet("红黑榜", HONOUR_ROLL_COLUMNS, [{"roll": "红榜", **row} for row in data["top_three"]]
-                  + [{"roll": "黑榜", **row} for row in data["bottom_three"]]),
-            Sheet("本周进度填报", STATUS_UPDATE_COLUMNS, data["status_updates"]),
-            Sheet("本周完成节点", MILESTONE_COLUMNS, data["milestones_completed"]),
-            Sheet("本周新增逾期节点", MILESTONE_COLUMNS, data["milestones_became_overdue"]),
-            Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
-            Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
-            Sheet("目标任务", TARGET_PROGRESS_COLUMNS, data["targets"]),
-        ]))
+        return self.export_response(bulletin_workbook(data, as_of=self.as_of, monday=monday))
 
     def week_start(self):
         return params.week(self.request.query_params.get("week"), as_of=self.as_of)
