@@ -15,6 +15,15 @@ from projects.services.leads import (  # noqa: F401
     lead_project_create,
     lead_update,
 )
+from projects.services.problems import (  # noqa: F401
+    assessment_create,
+    problem_create,
+    problem_delete,
+    problem_move_create,
+    problem_move_fingerprint,
+    problem_update,
+    problems_raise,
+)
 from projects.services.projects import (  # noqa: F401
     project_caches_refresh,
     project_create,

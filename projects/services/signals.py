@@ -3,10 +3,11 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from projects.models import Milestone, Project, Visit
+from projects.models import Milestone, Problem, Project, Visit
 
 
 @receiver(post_save, sender=Milestone)
+@receiver(post_save, sender=Problem)
 @receiver(post_save, sender=Visit)
 def refresh_project_after_raw_load(sender, instance, raw, **kwargs):
     if raw:
