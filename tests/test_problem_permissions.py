@@ -146,3 +146,111 @@ def test_assessments_are_append_only_for_every_role(role_clients):
     for role in ROLES[:-1]:
         assert not roles.allowed(role_clients[role].user, "assessment", roles.UPDATE)
         assert not roles.allowed(role_clients[role].user, "assessment", roles.DELETE)
+
+
+# --- the matrix through the API ---------------------------------------------------------------------------
+
+HTTP_WRITES = {
+    **{action: WRITES[action] for action in WRITES},
+    "raise_with_report": WRITES["raise"],
+    "raise_with_visit": {"admin": "any", "department": "own", "official": "own"},
+    "edit": {"admin": "any"},
+    "delete": {"admin": "any"},
+    "assess": {"admin": "any"},
+}
+HTTP_SUCCESS = {"edit": 200, "delete": 204}
+
+
+def http_expected(role: str, action: str, scope: str) -> int:
+    if role == "anonymous":
+        return 401
+    allowed = HTTP_WRITES[action].get(role)
+    if allowed is None or (allowed == "own" and scope != "a"):
+        return 403
+    return HTTP_SUCCESS.get(action, 201)
+
+
+def http_request(sides, action: str, scope: str) -> tuple[str, str, dict | None]:
+    side = sides[scope]
+    raised = [{"title": "施工用电未接入", "category": "utilities"}]
+    if action == "raise":
+        return "post", "/api/v1/problems/", {"project": side["raise_on"].pk, "title": "土地未摘牌", "category": "land"}
+    if action == "raise_with_report":
+        return "post", f"/api/v1/projects/{side['raise_on'].pk}/status-updates/", {
+            "note": "本周进展", "reported_on": "2023-05-04", "raise_problems": raised}
+    if action == "raise_with_visit":
+        return "post", "/api/v1/visits/", {"project": side["raise_on"].pk, "visited_on": "2023-05-02",
+                                            "raise_problems": raised}
+    if action == "assess":
+        return "post", f"/api/v1/projects/{side['project'].pk}/assessments/", {
+            "level": "red", "reason": "征迁受阻", "assessed_on": "2023-05-01"}
+    if action in ("edit", "delete"):
+        problem = problem_for(sides, scope, "open")
+        if action == "edit":
+            return "patch", f"/api/v1/problems/{problem.pk}/", {"title": "改写的问题"}
+        return "delete", f"/api/v1/problems/{problem.pk}/", None
+    current, target = MOVES[action]
+    problem = problem_for(sides, scope, current)
+    body = {"state": target, "note": "办理情况", "moved_on": "2023-04-10"}
+    if action == "assign":
+        body["due_date"] = "2023-04-30"
+    return "post", f"/api/v1/problems/{problem.pk}/moves/", body
+
+
+HTTP_MATRIX = [(role, action, scope) for role in ROLES for action in HTTP_WRITES for scope in ("a", "b")]
+
+
+@pytest.mark.parametrize("role, action, scope", HTTP_MATRIX)
+def test_problem_write_matrix(role_clients, sides, role, action, scope):
+    method, url, body = http_request(sides, action, scope)
+    status = http_expected(role, action, scope)
+    before = snapshot()
+    response = getattr(role_clients[role], method)(url, body, format="json")
+    assert response.status_code == status, response.content
+    if status >= 400:
+        assert snapshot() == before
+        return
+    assert snapshot() != before
+    if action in MOVES:
+        assert Problem.objects.get(pk=url.split("/")[-3]).state == MOVES[action][1]
+    elif action.startswith("raise"):
+        assert Problem.objects.filter(project=sides[scope]["raise_on"], raised_by=role_clients[role].user).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_the_ledger(role_clients, sides, role):
+    problem = problem_for(sides, "b", "answered")
+    expected_status = 401 if role == "anonymous" else 200
+    for url in ("/api/v1/problems/", f"/api/v1/problems/{problem.pk}/", f"/api/v1/problems/{problem.pk}/moves/",
+                "/api/v1/stats/problems/", f"/api/v1/projects/{sides['b']['project'].pk}/assessments/"):
+        assert role_clients[role].get(url).status_code == expected_status, url
+
+
+@pytest.mark.parametrize("role", ["admin", "department", "official", "reader"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_moves_and_assessments_cannot_be_edited_or_deleted(role_clients, sides, role, method):
+    problem = problem_for(sides, "a", "assigned")
+    before = snapshot()
+    for url in (f"/api/v1/problems/{problem.pk}/moves/", f"/api/v1/projects/{sides['a']['project'].pk}/assessments/"):
+        response = getattr(role_clients[role], method)(url, {"note": "改写"}, format="json")
+        assert response.status_code == 405, (url, response.content)
+    assert snapshot() == before
+
+
+def test_a_clerk_out_of_scope_is_403_even_with_a_bad_body(department_client, sides):
+    problem = problem_for(sides, "b", "assigned")
+    before = snapshot()
+    response = department_client.post(f"/api/v1/problems/{problem.pk}/moves/", {"state": "answered"}, format="json")
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_a_clerk_may_not_raise_on_another_departments_project_through_a_report_of_its_own(department_client, sides):
+    """raise_problems takes its project from the report's URL: there is no other project to name."""
+    before = snapshot()
+    body = {"note": "进展", "raise_problems": [{"title": "x", "project": sides["b"]["project"].pk}]}
+    response = department_client.post(f"/api/v1/projects/{sides['a']['project'].pk}/status-updates/", body,
+                                      format="json")
+    assert response.status_code == 201
+    assert set(Problem.objects.values_list("project", flat=True)) == {sides["a"]["project"].pk}
+    assert snapshot() != before

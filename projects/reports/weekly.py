@@ -9,6 +9,7 @@ from projects.domain.choices import (
     WarningLevel,
 )
 from projects.models import LeadMove, Milestone, Project, StatusUpdate
+from projects.reports.problems import lights_differ, week_problems
 
 
 def weekly_bulletin_title(monday: date) -> str:
@@ -63,6 +64,10 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         "lead_moves": LeadMove.objects.filter(moved_on__range=week, moved_on__lte=as_of)
         .select_related("lead", "lead__department", "moved_by")
         .order_by("moved_on", "id"),
+        # 问题台账: raised, resolved and newly escalated this week; those at level 2 or above by name.
+        "problems": week_problems(project_ids=project_ids, as_of=as_of, monday=monday),
+        # The projects whose assessed light (人工研判) on as_of is not the computed one.
+        "lights_differ": lights_differ(projects=projects),
         "departments": [
             {
                 "department": {"id": row["department_id"], "code": row["department__code"],

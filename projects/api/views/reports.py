@@ -11,14 +11,18 @@ from projects.api.exports import (
     BATCH_COLUMNS,
     COUNT_COLUMNS,
     DEPARTMENT_TABLE_COLUMNS,
+    ESCALATED_PROBLEM_COLUMNS,
     LEAD_MOVE_COLUMNS,
+    LIGHTS_DIFFER_COLUMNS,
     MILESTONE_COLUMNS,
+    PROBLEM_COLUMNS,
     PROJECT_BRIEF_COLUMNS,
     STATUS_UPDATE_COLUMNS,
     SUMMARY_FIGURE_COLUMNS,
     TARGET_PROGRESS_COLUMNS,
 )
 from projects.api.renderers import Sheet, Workbook
+from projects.api.serializers.problems import ProblemSerializer
 from projects.api.serializers.reports import StatsSummarySerializer, WeeklyBulletinSerializer
 from projects.api.serializers.targets import TargetProgressSerializer
 from projects.domain import params
@@ -52,6 +56,12 @@ class ProjectReportView(AsOfMixin, generics.GenericAPIView):
 
 def _year_targets(year: int, as_of) -> list:
     return target_progress(targets=selectors.target_list().filter(year=year), as_of=as_of)
+
+
+def _ledger_rows(project_ids, as_of) -> list[dict]:
+    """The 问题台账 sheet of a report over these projects."""
+    ledger = reports.problem_ledger(problems=selectors.problem_list(as_of=as_of), project_ids=project_ids, as_of=as_of)
+    return ProblemSerializer(ledger, many=True).data
 
 
 def _figure_rows(summary: dict) -> list[dict]:
@@ -98,7 +108,8 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
         filterset, projects = self.filtered_projects()
         year = params.one_year(filterset.form.cleaned_data.get("year"), default=self.as_of.year,
                                message="汇总只针对一个年度，请只给一个 year。")
-        summary = reports.stats_summary(projects=projects.filter(year=year), as_of=self.as_of, year=year)
+        projects = projects.filter(year=year)
+        summary = reports.stats_summary(projects=projects, as_of=self.as_of, year=year)
         if not self.is_export():
             return Response(StatsSummarySerializer(summary).data)
         targets = TargetProgressSerializer(_year_targets(year, self.as_of), many=True).data
@@ -112,6 +123,7 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
             Sheet("节点状态", COUNT_COLUMNS, _count_rows(summary["milestones"], MilestoneState)),
             Sheet("三个一批", BATCH_COLUMNS, summary["batches"]),
             Sheet("目标任务", TARGET_PROGRESS_COLUMNS, targets),
+            Sheet("问题台账", PROBLEM_COLUMNS, _ledger_rows(projects.ids(), self.as_of)),
         ], title=f"二七区重点项目汇总指标（{year}年，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日）"))
 
 
@@ -128,7 +140,8 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
     summary="每周通报",
 )
 class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
-    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department."""
+    """The week's reports, completed and newly overdue milestones, silent projects, a table per department,
+    the week's problems and the projects whose assessed light differs from the computed one."""
 
     def get(self, request):
         monday = self.week_start()
@@ -146,6 +159,9 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
             Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
             Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
             Sheet("目标任务", TARGET_PROGRESS_COLUMNS, data["targets"]),
+            Sheet("本周督办问题", ESCALATED_PROBLEM_COLUMNS, data["problems"]["listed"]),
+            Sheet("研判与亮灯不一致", LIGHTS_DIFFER_COLUMNS, data["lights_differ"]),
+            Sheet("问题台账", PROBLEM_COLUMNS, _ledger_rows(projects.ids(), self.as_of)),
         ]))
 
     def week_start(self):
