@@ -18,12 +18,13 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
-## make run: install, migrate, load the seed's portfolio and the demo leads, print logins and tokens, serve on 127.0.0.1:8000
+## make run: install, migrate, load the seed's portfolio, the demo leads and problems, print logins and tokens, serve on 127.0.0.1:8000
 ## with the background worker beside the web server (its queue in var/queue.sqlite3); one Ctrl-C stops both
 run: venv system-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
 	$(PY) manage.py demo_leads
+	$(PY) manage.py demo_problems
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py demo_accounts
 	PORTFOLIO_AS_OF=$(PORTFOLIO_AS_OF) $(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \

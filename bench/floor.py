@@ -9,6 +9,11 @@ stops when they differ, so a floor cannot drift from the API unnoticed.
 Pure Python helpers of the service (choice labels, warning-reason texts, rates) are reused:
 they cost the same on both sides. When the API body gains a field, add it to the SQL column
 list (`PROJECT_COLUMNS`, `MILESTONE_COLUMNS`, …) and to the matching `*_body` function.
+
+A generated portfolio has no problems (问题台账) and no assessments (人工研判): the floor writes
+their fields as a portfolio without them reads (no problem rule, no assessed light, an empty
+week of problems) and `manage.py bench` refuses a database that holds any. So the API's cost of
+the problem rule and the assessed light is measured against a floor that does not pay it.
 """
 
 import base64
@@ -285,8 +290,13 @@ DETAIL_JOINS = f"{PROJECT_JOINS} LEFT JOIN {T.lead} l ON l.project_id = p.id"
 MILESTONE_BRIEF_COLUMNS = "m.id, m.project_id, m.kind, m.title, m.due_period, m.due_date, m.completed_on"
 
 
+# The problem rule's figures of a project without problems.
+NO_PROBLEMS = {"problem_level": WarningLevel.GREEN, "problem_due_since": None, "overdue_problem_count": 0,
+               "overdue_problem_title": None}
+
+
 def warning_reasons(row: dict, as_of: date) -> list[dict]:
-    return reasons_of(SimpleNamespace(**row), as_of)
+    return reasons_of(SimpleNamespace(**NO_PROBLEMS, **row), as_of)
 
 
 def milestone_brief(m: dict) -> dict:
@@ -329,6 +339,7 @@ def project_body(p: dict, milestones: list[dict], batches: list[dict], as_of: da
         "overdue_milestone_count": p["overdue_milestone_count"],
         "warning_level": p["warning_level"], "warning_level_display": LABELS["warning_level"][p["warning_level"]],
         "warning_reasons": warning_reasons(p, as_of),
+        "assessed_level": None, "assessed_level_display": None, "assessed_reason": None, "assessed_until": None,
         "last_visit_on": iso_date(p["last_visit_on"]), "visit_overdue": p["visit_overdue"],
         "version": p["version"], "created_at": iso_datetime(p["created_at"]), "updated_at": iso_datetime(p["updated_at"]),
     }
@@ -684,4 +695,6 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             "red": int(d["red"] or 0),
         } for d in departments],
         "targets": [],
+        "problems": {"raised": 0, "resolved": 0, "escalated": 0, "listed": []},
+        "lights_differ": [],
     })

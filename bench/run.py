@@ -38,7 +38,7 @@ from projects.domain.choices import ProjectStatus, Role
 from projects.domain.dates import is_live, today
 from projects.fast.startup import freeze_startup_objects
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
-from projects.models import Milestone, Project, StatusUpdate, Visit
+from projects.models import Assessment, Milestone, Problem, Project, StatusUpdate, Visit
 
 BENCH_USERNAME = "bench_admin"
 VERSION_SQL = {"postgresql": "SHOW server_version", "sqlite": "SELECT sqlite_version()"}
@@ -261,6 +261,8 @@ class Bench:
         return Case(label, api, hand)
 
     def cases(self, past: date) -> list[Case]:
+        if Problem.objects.exists() or Assessment.objects.exists():
+            raise CommandError("the floor covers portfolios without problems or assessments (see benchmarks/floor.py)")
         total = Project.objects.count()
         deep_page = total // 2 // 50 + 1
         middle, middle_code = Project.objects.order_by("code", "id").values_list("pk", "code")[total // 2]

@@ -269,6 +269,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "projects.domain.choices.Role",
         "LeadStageEnum": "projects.domain.choices.LeadStage",
         "NotificationKindEnum": "projects.domain.choices.NotificationKind",
+        "ProblemCategoryEnum": "projects.domain.choices.ProblemCategory",
+        "ProblemSourceEnum": "projects.domain.choices.ProblemSource",
+        "ProblemStateEnum": "projects.domain.choices.ProblemState",
+        "EscalationLevelEnum": "projects.domain.choices.EscalationLevel",
     },
 }
 
@@ -292,6 +296,10 @@ PORTFOLIO_WARNING = {
     "YELLOW_INVESTMENT_LAG": int(os.environ.get("WARNING_YELLOW_INVESTMENT_LAG", "10")),
     "VISIT_INTERVAL_DAYS": int(os.environ.get("VISIT_INTERVAL_DAYS", "31")),
     "DUE_SOON_DAYS": int(os.environ.get("DUE_SOON_DAYS", "15")),
+    # 督办: a problem overdue more than this many days is at escalation level 2 (督办), and at level
+    # 3 (通报, a red light) beyond the second; 1–N days is level 1 (催办).
+    "PROBLEM_LEVEL2_AFTER_DAYS": int(os.environ.get("PROBLEM_ESCALATION_LEVEL2_DAYS", "7")),
+    "PROBLEM_LEVEL3_AFTER_DAYS": int(os.environ.get("PROBLEM_ESCALATION_LEVEL3_DAYS", "30")),
 }
 
 def _weekday_setting(name: str, default: int) -> int:

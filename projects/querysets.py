@@ -16,22 +16,25 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     F,
     FloatField,
+    Func,
     IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from projects.domain import roles
-from projects.domain.choices import ACTIVE_STATUSES, MilestoneState
-from projects.domain.lights import flag, level_annotations, thresholds, visit_overdue
+from projects.domain.choices import ACTIVE_STATUSES, MilestoneState, ProblemState
+from projects.domain.lights import escalation_level, flag, level_annotations, thresholds, visit_overdue
 from projects.domain.periods import time_progress
 from projects.fast.compiled import compiled_once
 from projects.fast.ids import ids_without_annotations
@@ -56,6 +59,22 @@ def date_subquery(queryset: models.QuerySet, aggregate) -> Subquery:
 def _count_subquery(queryset: models.QuerySet, group_by: str) -> Coalesce:
     counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class DayDifference(Func):
+    """`later` − `earlier` in whole days, as an integer (two dates)."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s::date)", arg_joiner="::date - ", **extra)
 
 
 def time_progress_expression(as_of: date) -> Case:
@@ -91,6 +110,9 @@ class ProjectQuerySet(models.QuerySet):
                 Visit.objects.filter(project=OuterRef("pk"), visited_on__lte=as_of), Max("visited_on"),
             )
         active = Q(status__in=ACTIVE_STATUSES)
+        problem_due, overdue_problems = _problem_deadlines(as_of, live)
+        problems_overdue = active & Q(problem_due_since__lt=as_of)
+        assessment = _assessment_valid_on(as_of)
         return self.annotate(**compiled_once(dict(
             next_due_date=next_due,
             last_visit_on=last_visit,
@@ -113,6 +135,20 @@ class ProjectQuerySet(models.QuerySet):
                 default=None,
                 output_field=FloatField(),
             ),
+            problem_due_since=problem_due,
+            overdue_problem_count=Case(
+                When(problems_overdue, then=_count_subquery(overdue_problems, "project_key")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            overdue_problem_title=Case(
+                When(problems_overdue, then=Subquery(overdue_problems.order_by("due_date", "key").values("title")[:1])),
+                default=None,
+                output_field=CharField(),
+            ),
+            assessed_level=Subquery(assessment.values("level")[:1], output_field=CharField()),
+            assessed_reason=Subquery(assessment.values("reason")[:1], output_field=TextField()),
+            assessed_until=Subquery(assessment.values("valid_until")[:1], output_field=DateField()),
         ))).annotate(**compiled_once(level_annotations(as_of)))
 
     def ids(self) -> models.QuerySet:
@@ -126,6 +162,40 @@ class ProjectQuerySet(models.QuerySet):
     def writable_by(self, user, resource: str = "status_update", action: str = roles.CREATE):
         """Projects on which `user` may do `action` on records of `resource` (by default: report progress)."""
         return self.filter(roles.project_filter(user, resource, action))
+
+
+def _problem_moves_in_force(as_of: date) -> models.QuerySet:
+    """The moves that set each problem's state on `as_of`: its last move dated on or before that day.
+
+    A problem's moves are never dated before an earlier one, so its later moves have larger ids.
+    """
+    ProblemMove = apps.get_model("projects", "ProblemMove")
+    later = ProblemMove.objects.filter(problem=OuterRef("problem"), moved_on__lte=as_of, pk__gt=OuterRef("pk"))
+    return ProblemMove.objects.filter(moved_on__lte=as_of).filter(~Exists(later))
+
+
+def _problem_deadlines(as_of: date, live: bool):
+    """(the earliest deadline among a project's problems assigned on `as_of`, those problems as rows
+    with `due_date`, `title`, `key` and `project_key`, correlated on OuterRef("pk"))."""
+    if live:
+        # Nothing is dated after as_of: a problem's state and deadline are its current ones.
+        Problem = apps.get_model("projects", "Problem")
+        assigned = Problem.objects.filter(project=OuterRef("pk"), state=ProblemState.ASSIGNED)
+        overdue = assigned.filter(due_date__lt=as_of).annotate(key=F("pk"), project_key=F("project_id"))
+        return F("cached_problem_due_date"), overdue
+    assigned = _problem_moves_in_force(as_of).filter(
+        problem__project=OuterRef("pk"), state_to=ProblemState.ASSIGNED,
+    ).annotate(title=F("problem__title"), key=F("problem_id"), project_key=F("problem__project_id"))
+    # The earliest by ORDER BY … LIMIT 1 rather than MIN: an aggregate would be read as one more
+    # per-project figure by the summary's fenced sums.
+    earliest = Subquery(assigned.order_by("due_date").values("due_date")[:1], output_field=DateField())
+    return earliest, assigned.filter(due_date__lt=as_of)
+
+
+def _assessment_valid_on(as_of: date) -> models.QuerySet:
+    """The project's assessments valid on `as_of`, the latest first (correlated on OuterRef("pk"))."""
+    Assessment = apps.get_model("projects", "Assessment")
+    return Assessment.objects.valid_on(as_of).filter(project=OuterRef("pk")).order_by("-assessed_on", "-id")
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -170,6 +240,61 @@ class OfficialQuerySet(models.QuerySet):
             overdue_project_count=_count_subquery(flagged.filter(is_overdue=True), "lead_official"),
             visit_overdue_project_count=_count_subquery(flagged.filter(visit_overdue=True), "lead_official"),
         )
+
+
+def problem_deadline_on(as_of: date, *, live: bool = False):
+    """A problem's deadline if it is assigned (已交办) on `as_of`, else NULL.
+
+    Its state and deadline on a past day are those of its last move dated up to that day: a
+    problem answered or closed later was still assigned then, and one raised later did not exist.
+    """
+    if live:
+        return Case(When(state=ProblemState.ASSIGNED, then=F("due_date")), default=None, output_field=DateField())
+    in_force = _problem_moves_in_force(as_of).filter(problem=OuterRef("pk"))
+    deadline = Case(When(state_to=ProblemState.ASSIGNED, then=F("due_date")), default=None, output_field=DateField())
+    return Subquery(in_force.annotate(deadline=deadline).values("deadline")[:1], output_field=DateField())
+
+
+class ProblemQuerySet(models.QuerySet):
+    def with_flags(self, as_of: date, *, live: bool = False):
+        """Annotate `is_overdue`, `days_overdue` and `escalation_level` as of `as_of`.
+
+        Overdue means assigned on `as_of` and past its deadline then (the due day itself is not
+        overdue); an answered problem waits for the office and is not overdue.
+        """
+        overdue = Q(assigned_due_date__lt=as_of)
+        return self.annotate(**compiled_once(dict(
+            assigned_due_date=problem_deadline_on(as_of, live=live),
+        ))).annotate(**compiled_once(dict(
+            is_overdue=flag(overdue),
+            days_overdue=Case(
+                When(overdue, then=DayDifference(Value(as_of), F("assigned_due_date"))),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            escalation_level=escalation_level("assigned_due_date", as_of),
+        )))
+
+    def with_state_on(self, as_of: date, *, live: bool = False):
+        """Annotate `state_on`: the state each problem was in on `as_of` (NULL if raised later)."""
+        if live:
+            return self.annotate(state_on=F("state"))
+        in_force = _problem_moves_in_force(as_of).filter(problem=OuterRef("pk"))
+        raised = Case(When(raised_on__lte=as_of, then=Value(ProblemState.OPEN.value)), default=None,
+                      output_field=CharField())
+        return self.annotate(state_on=Coalesce(
+            Subquery(in_force.values("state_to")[:1], output_field=CharField()), raised, output_field=CharField(),
+        ))
+
+    def writable_by(self, user, action: str = roles.UPDATE):
+        """Problems on which `user` may do `action` (the policy's "problem" entry: raise, edit, or a move)."""
+        return self.filter(roles.scope_filter(user, "problem", action))
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def valid_on(self, as_of: date):
+        """Assessments valid on `as_of`: from `assessed_on` to `valid_until`, both included."""
+        return self.filter(assessed_on__lte=as_of, valid_until__gte=as_of)
 
 
 class LeadQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 """One factory per model. Objects that move state are made through services where it matters."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from projects.domain.choices import MilestoneKind, ProjectCategory, ProjectLevel, ProjectStatus, Role, Sector, VisitKind
 from projects.models import (
     ApprovalItem,
+    Assessment,
     Department,
     Lead,
     Milestone,
     Official,
+    Problem,
     Project,
     ProjectBatch,
     StatusUpdate,
@@ -166,3 +168,46 @@ def move_lead(lead, *moves, user=None):
         lead_move_create(lead=lead, user=user, stage=stage, moved_on=date.fromisoformat(day))
     lead.refresh_from_db()
     return lead
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """A problem raised by the office, 待交办; move it on with `move_problem` (through the service)."""
+
+    class Meta:
+        model = Problem
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"问题{n}")
+    category = "land"
+    source = "office"
+    raised_on = date(2023, 4, 1)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    project = factory.SubFactory(ProjectFactory)
+    level = "red"
+    reason = "征迁受阻，研判为红灯"
+    assessed_on = date(2023, 5, 1)
+    valid_until = date(2023, 5, 31)
+
+
+def move_problem(problem, *moves, user=None):
+    """Apply (state, "YYYY-MM-DD", extra fields) moves to `problem` through problem_move_create.
+
+    A 交办 without a unit or deadline goes to the project's department, due 30 days after the move.
+    Returns the fresh problem.
+    """
+    from projects.services import problem_move_create
+
+    for state, day, *extra in moves:
+        fields = dict(extra[0]) if extra else {}
+        moved_on = date.fromisoformat(day)
+        if state == "assigned" and problem.state == "open":
+            fields.setdefault("responsible_department", problem.responsible_department or problem.project.department)
+            fields.setdefault("due_date", moved_on + timedelta(days=30))
+        problem_move_create(problem=problem, user=user, state=state, moved_on=moved_on, note="办理情况", **fields)
+        problem.refresh_from_db()
+    return problem

@@ -71,6 +71,8 @@ class AsOfMixin:
     permission_classes = [RoleWritePermission]
     # The policy resource of projects.domain.roles.
     entity: str | None = None
+    # A route whose write may be any of several policy actions (see RoleWritePermission).
+    policy_actions: tuple[str, ...] | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

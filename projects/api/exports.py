@@ -175,3 +175,47 @@ BATCH_COLUMNS = [
     Column("项目数", lambda r: r["count"], INTEGER),
     Column("已完成", lambda r: r["achieved"], INTEGER),
 ]
+
+
+def _last_note(row) -> str:
+    return row["moves"][-1]["note"] if row["moves"] else ""
+
+
+PROBLEM_COLUMNS = [
+    Column(P["code"], _project("code")),
+    Column(P["name"], _project("name")),
+    Column("问题", lambda r: r["title"]),
+    Column("类别", lambda r: r["category_display"]),
+    Column("来源", lambda r: r["source_display"]),
+    Column("提出日期", lambda r: r["raised_on"], DATE),
+    Column("提出人", lambda r: (r["raised_by"] or {}).get("name")),
+    Column("责任单位", _name("responsible_department")),
+    Column("协调领导", _name("coordinating_official")),
+    Column("限时办结", lambda r: r["due_date"], DATE),
+    Column("状态", lambda r: r["state_display"]),
+    Column("逾期天数", lambda r: r["days_overdue"], INTEGER),
+    Column("督办等级", lambda r: r["escalation_level_display"]),
+    Column("销号日期", lambda r: r["resolved_on"], DATE),
+    Column("具体情况", lambda r: r["description"]),
+    Column("最近办理情况", _last_note),
+]
+
+ESCALATED_PROBLEM_COLUMNS = [
+    Column(P["code"], _project("code")),
+    Column(P["name"], _project("name")),
+    Column("问题", lambda r: r["title"]),
+    Column("责任单位", _name("responsible_department")),
+    Column("限时办结", lambda r: r["due_date"], DATE),
+    Column("逾期天数", lambda r: r["days_overdue"], INTEGER),
+    Column("督办等级", lambda r: r["escalation_level_display"]),
+]
+
+LIGHTS_DIFFER_COLUMNS = [
+    Column(P["code"], lambda r: r["code"]),
+    Column(P["name"], lambda r: r["name"]),
+    Column(P["department"], _name("department")),
+    Column(P["warning_level"], lambda r: r["warning_level_display"]),
+    Column("人工研判", lambda r: r["assessed_level_display"]),
+    Column("研判理由", lambda r: r["assessed_reason"]),
+    Column("研判有效期至", lambda r: r["assessed_until"], DATE),
+]

@@ -11,7 +11,9 @@ METHOD_ACTIONS = {"POST": roles.CREATE, "PUT": roles.UPDATE, "PATCH": roles.UPDA
 class RoleWritePermission(permissions.BasePermission):
     """Reads need authentication only; a write needs a role the policy allows on the view's `entity`.
 
-    Which records are in the caller's scope is checked by the view once the record is known.
+    Which records are in the caller's scope is checked by the view once the record is known. A route
+    whose write is one of several actions (a problem's moves) names them in `policy_actions`: any of
+    them lets the request through to the view, which asks about the one the request does.
     """
 
     message = roles.ROLE_REFUSED
@@ -23,4 +25,5 @@ class RoleWritePermission(permissions.BasePermission):
             return True
         if not hasattr(view, request.method.lower()):
             return True  # no such write on this route (status updates are append-only): the view answers 405
-        return view.entity is not None and roles.allowed(request.user, view.entity, METHOD_ACTIONS[request.method])
+        actions = getattr(view, "policy_actions", None) or (METHOD_ACTIONS[request.method],)
+        return view.entity is not None and roles.allowed_any(request.user, view.entity, actions)

@@ -1,7 +1,8 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from projects.api.views import history, leads, notifications, portfolio, reports, targets
+
+from projects.api.views import history, leads, notifications, portfolio, problems, reports, targets
 
 router = DefaultRouter()
 router.register("departments", portfolio.DepartmentViewSet, basename="department")
@@ -14,14 +15,18 @@ router.register("approvals", portfolio.ApprovalItemViewSet, basename="approval")
 router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("targets", targets.TargetViewSet, basename="target")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("problems", problems.ProblemViewSet, basename="problem")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),
     path("stats/leads/", leads.LeadStatsView.as_view(), name="stats-leads"),
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("stats/departments/", reports.DepartmentStatsView.as_view(), name="stats-departments"),
+    path("stats/problems/", problems.ProblemStatsView.as_view(), name="stats-problems"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     # Any id segment reaches the view (like the router's routes), so a malformed id is a JSON 404.
     re_path(r"^projects/(?P<pk>[^/]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),
+    re_path(r"^projects/(?P<pk>[^/]+)/assessments/$", problems.ProjectAssessmentsView.as_view(),
+            name="project-assessments"),
     *router.urls,
 ]

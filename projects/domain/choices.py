@@ -1,4 +1,4 @@
-"""Codes of the contract (English snake_case) with their Chinese labels, and the status workflow."""
+"""Codes of the contract (English snake_case) with their Chinese labels, and the workflows (project status, lead stage, problem state)."""
 
 from django.db import models
 
@@ -83,6 +83,7 @@ class WarningRule(models.TextChoices):
     MILESTONE_OVERDUE = "milestone_overdue", "节点逾期"
     INVESTMENT_LAG = "investment_lag", "投资进度滞后"
     VISIT_OVERDUE = "visit_overdue", "超过一个月未调研"
+    PROBLEM_OVERDUE = "problem_overdue", "问题超期未办结"
 
 
 class TargetMetric(models.TextChoices):
@@ -274,3 +275,73 @@ class DeliveryState(models.TextChoices):
     SENT = "sent", "已发送"
     FAILED = "failed", "失败（将重试）"
     GIVEN_UP = "given_up", "失败（已放弃）"
+# --- problems (问题台账) and supervision (督办) ------------------------------------------------------
+
+
+class ProblemCategory(models.TextChoices):
+    LAND = "land", "土地"
+    PLANNING = "planning", "规划"
+    FUNDING = "funding", "资金"
+    APPROVAL = "approval", "审批手续"
+    DEMOLITION = "demolition", "征迁"
+    UTILITIES = "utilities", "水电气暖"
+    CONSTRUCTION = "construction", "施工组织"
+    OTHER = "other", "其他"
+
+
+class ProblemSource(models.TextChoices):
+    REPORT = "report", "进度填报"
+    VISIT = "visit", "调研督导"
+    OFFICE = "office", "重点项目办"
+    MEETING = "meeting", "调度会"
+
+
+class ProblemState(models.TextChoices):
+    OPEN = "open", "待交办"
+    ASSIGNED = "assigned", "已交办"
+    ANSWERED = "answered", "已反馈"
+    RESOLVED = "resolved", "已销号"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class EscalationLevel(models.IntegerChoices):
+    NORMAL = 0, "正常"
+    URGED = 1, "催办"
+    SUPERVISED = 2, "督办"
+    REPORTED = 3, "通报"
+
+
+class ProblemAction(models.TextChoices):
+    """What a move does to a problem; each is an action of the policy table (projects.domain.roles)."""
+
+    ASSIGN = "assign", "交办"
+    ANSWER = "answer", "反馈"
+    RETURN = "return", "退回"
+    RESOLVE = "resolve", "销号"
+    CANCEL = "cancel", "撤销"
+
+
+# The workflow: (from, to) -> the action that move is. Any pair not listed is refused.
+PROBLEM_MOVES = {
+    (ProblemState.OPEN, ProblemState.ASSIGNED): ProblemAction.ASSIGN,
+    (ProblemState.OPEN, ProblemState.CANCELLED): ProblemAction.CANCEL,
+    (ProblemState.ASSIGNED, ProblemState.ANSWERED): ProblemAction.ANSWER,
+    (ProblemState.ASSIGNED, ProblemState.CANCELLED): ProblemAction.CANCEL,
+    (ProblemState.ANSWERED, ProblemState.RESOLVED): ProblemAction.RESOLVE,
+    (ProblemState.ANSWERED, ProblemState.ASSIGNED): ProblemAction.RETURN,
+}
+FINAL_PROBLEM_STATES = {ProblemState.RESOLVED, ProblemState.CANCELLED}
+# Not yet closed: counted as open in the figures.
+OPEN_PROBLEM_STATES = [state for state in ProblemState.values if state not in FINAL_PROBLEM_STATES]
+# The moves that name the responsible unit and the deadline (交办, 退回).
+PROBLEM_ACTIONS_SETTING_DEADLINE = {ProblemAction.ASSIGN, ProblemAction.RETURN}
+
+
+def problem_move_action(current: str, target: str) -> str | None:
+    """The action a move of a problem from `current` to `target` is; None when the workflow refuses it."""
+    return PROBLEM_MOVES.get((current, target))
+
+
+def problem_move_allowed(current: str, target: str) -> bool:
+    """Whether a problem in `current` may move to `target`."""
+    return problem_move_action(current, target) is not None

@@ -14,9 +14,9 @@ from operator import or_
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, CharField, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, IntegerField, Q, Value, When
 
-from projects.domain.choices import ACTIVE_STATUSES, WarningLevel, WarningRule
+from projects.domain.choices import ACTIVE_STATUSES, EscalationLevel, WarningLevel, WarningRule
 
 # Worst first: the first level any rule reaches is the light.
 SEVERITY = (WarningLevel.RED, WarningLevel.YELLOW)
@@ -47,6 +47,21 @@ def visit_overdue(as_of: date) -> Case:
     return flag(Q(status__in=ACTIVE_STATUSES, visit_overdue_since__lt=cutoff))
 
 
+def escalation_level(deadline: str, as_of: date) -> Case:
+    """督办 level of a problem from `deadline`, the annotation holding its deadline while it is assigned
+    on `as_of` (NULL otherwise): 0 on time, 1 催办 overdue 1–7 days, 2 督办 8–30, 3 通报 beyond."""
+    rules = thresholds()
+    return Case(
+        When(**{f"{deadline}__lt": as_of - timedelta(days=rules["PROBLEM_LEVEL3_AFTER_DAYS"])},
+             then=Value(EscalationLevel.REPORTED.value)),
+        When(**{f"{deadline}__lt": as_of - timedelta(days=rules["PROBLEM_LEVEL2_AFTER_DAYS"])},
+             then=Value(EscalationLevel.SUPERVISED.value)),
+        When(**{f"{deadline}__lt": as_of}, then=Value(EscalationLevel.URGED.value)),
+        default=Value(EscalationLevel.NORMAL.value),
+        output_field=IntegerField(),
+    )
+
+
 def _milestone_conditions(as_of: date, rules: dict) -> dict[str, Q]:
     return {
         WarningLevel.RED: Q(next_due_date__lt=as_of - timedelta(days=rules["RED_OVERDUE_DAYS"])),
@@ -66,6 +81,14 @@ def _visit_conditions(as_of: date, rules: dict) -> dict[str, Q]:
     return {WarningLevel.YELLOW: Q(visit_overdue=True)}
 
 
+def _problem_conditions(as_of: date, rules: dict) -> dict[str, Q]:
+    # `problem_due_since`: the earliest deadline among the project's problems assigned on as_of.
+    return {
+        WarningLevel.RED: Q(problem_due_since__lt=as_of - timedelta(days=rules["PROBLEM_LEVEL3_AFTER_DAYS"])),
+        WarningLevel.YELLOW: Q(problem_due_since__lt=as_of),
+    }
+
+
 def _milestone_detail(project, as_of: date, rules: dict) -> str:
     days = (as_of - project.next_due_date).days
     return (f"{project.overdue_milestone_count} 个节点逾期，最早一个截止于 {project.next_due_date.isoformat()}，"
@@ -83,6 +106,14 @@ def _visit_detail(project, as_of: date, rules: dict) -> str:
     return f"分包领导超过 {rules['VISIT_INTERVAL_DAYS']} 天未联系项目（{since}）"
 
 
+def _problem_detail(project, as_of: date, rules: dict) -> str:
+    days = (as_of - project.problem_due_since).days
+    others = project.overdue_problem_count - 1
+    more = f"；另有 {others} 个问题逾期" if others > 0 else ""
+    return (f"问题“{project.overdue_problem_title}”超过限时办结日期（{project.problem_due_since.isoformat()}）"
+            f"{days} 天未办结{more}")
+
+
 @dataclass(frozen=True)
 class Rule:
     code: WarningRule
@@ -95,6 +126,7 @@ RULES = (
     Rule(WarningRule.MILESTONE_OVERDUE, "milestone_level", _milestone_conditions, _milestone_detail),
     Rule(WarningRule.INVESTMENT_LAG, "investment_level", _investment_conditions, _investment_detail),
     Rule(WarningRule.VISIT_OVERDUE, "visit_level", _visit_conditions, _visit_detail),
+    Rule(WarningRule.PROBLEM_OVERDUE, "problem_level", _problem_conditions, _problem_detail),
 )
 
 

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
-from projects.domain.choices import Role
+from projects.domain.choices import ProblemAction, Role
 from projects.domain.exceptions import Forbidden
 
 VIEW, CREATE, UPDATE, DELETE = "view", "create", "update", "delete"
@@ -29,8 +29,12 @@ ROLE_REFUSED = "您的角色无权执行此写操作。"
 OUT_OF_SCOPE = "该项目不在您的职责范围内（责任单位或分包领导不符）。"
 NOT_OWN_VISIT = "分包领导只能记录本人的调研。"
 LEAD_OUT_OF_SCOPE = "该线索不在您的职责范围内（责任单位或对接领导不符）。"
+NOT_RESPONSIBLE = "该问题未交办给您的单位，不能反馈。"
+NOT_COORDINATING = "您不是该问题的协调领导，不能反馈。"
 # Turning a signed lead into a key project (POST /leads/{id}/project/).
 CONVERT = "convert"
+# The moves of a problem (交办, 反馈, 退回, 销号, 撤销): each is its own action on the problem.
+PROBLEM_MOVE_ACTIONS = tuple(ProblemAction.values)
 
 PROJECT = "{project}"
 
@@ -63,6 +67,12 @@ OWN_DEPARTMENT_LEAD_MOVES = Scope(
     "own_department_lead_moves", (Match("lead__department_id", "department_id", LEAD_OUT_OF_SCOPE),),
 )
 FOLLOWED_LEAD_MOVES = Scope("followed_lead_moves", (Match("lead__official_id", "official_id", LEAD_OUT_OF_SCOPE),))
+# A problem is answered by the unit it was handed to (交办), whatever the project's department, and by
+# the official coordinating it (协调领导), whether or not that official leads the project.
+RESPONSIBLE_DEPARTMENT = Scope(
+    "responsible_department", (Match("responsible_department_id", "department_id", NOT_RESPONSIBLE),),
+)
+COORDINATING = Scope("coordinating", (Match("coordinating_official_id", "official_id", NOT_COORDINATING),))
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,8 @@ RESOURCES = {
     "lead": Resource("projects.Lead", None),
     "lead_move": Resource("projects.LeadMove", None),
     "target": Resource("projects.Target", None),
+    "problem": Resource("projects.Problem", "project__"),
+    "assessment": Resource("projects.Assessment", "project__"),
 }
 
 
@@ -109,6 +121,20 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
     # Append-only, like status updates.
     "lead_move": {CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT_LEAD_MOVES, Role.OFFICIAL: FOLLOWED_LEAD_MOVES}},
     "target": _every_write({Role.ADMIN: ALL}),
+    # Raised by whoever reports on the project; its moves are its other actions (a move is
+    # append-only, recorded by problem_move_create, never edited).
+    "problem": {
+        CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT, Role.OFFICIAL: LED},
+        UPDATE: {Role.ADMIN: ALL},
+        DELETE: {Role.ADMIN: ALL},
+        ProblemAction.ASSIGN: {Role.ADMIN: ALL},
+        ProblemAction.ANSWER: {Role.ADMIN: ALL, Role.DEPARTMENT: RESPONSIBLE_DEPARTMENT, Role.OFFICIAL: COORDINATING},
+        ProblemAction.RETURN: {Role.ADMIN: ALL},
+        ProblemAction.RESOLVE: {Role.ADMIN: ALL},
+        ProblemAction.CANCEL: {Role.ADMIN: ALL},
+    },
+    # 人工研判: the office's own judgement, append-only.
+    "assessment": {CREATE: {Role.ADMIN: ALL}},
 }
 
 
@@ -150,6 +176,11 @@ def scope_of(user, resource: str, action: str) -> Scope | None:
 def allowed(user, resource: str, action: str) -> bool:
     """May `user` do `action` on some record of `resource` (before any record is known)?"""
     return scope_of(user, resource, action) is not None
+
+
+def allowed_any(user, resource: str, actions) -> bool:
+    """May `user` do at least one of `actions` on some record of `resource`?"""
+    return any(allowed(user, resource, action) for action in actions)
 
 
 # --- a scope as a queryset filter ---------------------------------------------------------------

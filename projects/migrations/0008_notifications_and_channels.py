@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_history_of_every_record_with_via'),
+        ('projects', '0007_problems_and_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -25,6 +25,11 @@ from projects.models.portfolio import (  # noqa: F401
     ProjectBatch,
     ProjectBatchManager,
 )
+from projects.models.problems import (  # noqa: F401
+    Assessment,
+    Problem,
+    ProblemMove,
+)
 from projects.models.records import (  # noqa: F401
     ApprovalItem,
     StatusUpdate,

@@ -124,12 +124,17 @@ class Project(models.Model):
     # Kept by the services in the same transaction as the change they follow.
     cached_next_due_date = models.DateField("最近节点期限", null=True, blank=True, editable=False, db_index=True)
     cached_last_visit_on = models.DateField("最近调研日期", null=True, blank=True, editable=False, db_index=True)
+    # The earliest deadline among its problems now assigned (已交办), for the light of today.
+    cached_problem_due_date = models.DateField(
+        "最早问题办结期限", null=True, blank=True, editable=False, db_index=True,
+    )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     history = HistoricalRecords(
-        excluded_fields=["cached_next_due_date", "cached_last_visit_on", "updated_at"], bases=[HistoricalChannel],
+        excluded_fields=["cached_next_due_date", "cached_last_visit_on", "cached_problem_due_date", "updated_at"],
+        bases=[HistoricalChannel],
     )
     objects = ProjectQuerySet.as_manager()
 

@@ -7,6 +7,13 @@ from projects.reports.departments import (  # noqa: F401
 from projects.reports.leads import (  # noqa: F401
     lead_stats,
 )
+from projects.reports.problems import (  # noqa: F401
+    escalated_problems,
+    lights_differ,
+    problem_ledger,
+    problem_stats,
+    week_problems,
+)
 from projects.reports.summary import (  # noqa: F401
     CENTS,
     SUMMARY_COLUMNS,

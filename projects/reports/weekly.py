@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from projects.domain.choices import ACTIVE_STATUSES
 from projects.models import LeadMove, Milestone, Project, StatusUpdate
 from projects.reports.departments import department_counts, honour_rolls, iso_week, week_table
+from projects.reports.problems import lights_differ, week_problems
 
 
 def weekly_bulletin_title(monday: date) -> str:
@@ -74,6 +75,8 @@ def weekly_bulletin(*, projects: QuerySet[Project], as_of: date, monday: date) -
         "lead_moves": LeadMove.objects.filter(moved_on__range=week, moved_on__lte=as_of)
         .select_related("lead", "lead__department", "moved_by")
         .order_by("moved_on", "id"),
+        "problems": week_problems(project_ids=project_ids, as_of=as_of, monday=monday),
+        "lights_differ": lights_differ(projects=projects),
         "departments": table,
         **honour_rolls(table),
     }

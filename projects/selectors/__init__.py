@@ -2,11 +2,14 @@
 
 from projects.selectors.portfolio import (  # noqa: F401
     approval_item_list,
+    assessment_list,
     department_list,
     lead_list,
     lead_move_list,
     milestone_list,
     official_list,
+    problem_list,
+    problem_move_list,
     project_list,
     status_update_list,
     target_list,

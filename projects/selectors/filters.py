@@ -13,17 +13,23 @@ from drf_spectacular.utils import extend_schema_field
 from projects.domain.choices import (
     ApprovalMode,
     BatchKind,
+    EscalationLevel,
     LeadStage,
     MilestoneKind,
     MilestoneState,
+    ProblemCategory,
+    ProblemSource,
+    ProblemState,
     ProjectCategory,
     ProjectLevel,
     ProjectStatus,
     Sector,
     TargetMetric,
     WarningLevel,
+    WarningRule,
 )
 from projects.domain.dates import QUERY_DATES, parse_date, parse_query_datetime
+from projects.domain.lights import RULES
 from projects.domain.periods import parse_period
 from projects.models import (
     ApprovalItem,
@@ -32,6 +38,7 @@ from projects.models import (
     Milestone,
     Notification,
     Official,
+    Problem,
     Project,
     ProjectBatch,
     StatusUpdate,
@@ -287,6 +294,10 @@ class ProjectFilterSet(AsOfFilterSet):
     lead_official = IdReferenceFilter(field_name="lead_official", model=Official)
     is_overdue = StrictBooleanFilter(field_name="is_overdue")
     warning_level = MultiChoiceFilter(choices=WarningLevel.choices)
+    warning_rule = MultiChoiceFilter(
+        choices=WarningRule.choices, method="filter_warning_rule", label="亮灯原因：该规则亮黄灯或红灯（多个为任一）",
+    )
+    assessed_level = MultiChoiceFilter(choices=WarningLevel.choices, label="as_of 当日有效的人工研判亮灯")
     visit_overdue = StrictBooleanFilter(field_name="visit_overdue")
     due_before = DateFilter(field_name="next_due_date", lookup_expr="lte")
     due_after = DateFilter(field_name="next_due_date", lookup_expr="gte")
@@ -300,6 +311,15 @@ class ProjectFilterSet(AsOfFilterSet):
     class Meta:
         model = Project
         fields = []
+
+    def filter_warning_rule(self, qs, name, value):
+        if not value:
+            return qs
+        lit_by_any = Q()
+        for rule in RULES:
+            if rule.code in value:
+                lit_by_any |= Q(**{f"{rule.level_name}__in": [WarningLevel.RED, WarningLevel.YELLOW]})
+        return qs.filter(lit_by_any)
 
     def filter_batch(self, qs, name, value):
         if not value:
@@ -476,3 +496,29 @@ class NotificationFilterSet(filters.FilterSet):
     class Meta:
         model = Notification
         fields = []
+
+
+class ProblemFilterSet(AsOfFilterSet):
+    project = IdReferenceFilter(field_name="project", model=Project)
+    department = DepartmentFilter(field_name="project__department", label="项目的责任单位（id 或代码）")
+    responsible_department = DepartmentFilter(field_name="responsible_department", label="问题的责任单位（id 或代码）")
+    state = MultiChoiceFilter(choices=ProblemState.choices)
+    category = MultiChoiceFilter(choices=ProblemCategory.choices)
+    source = MultiChoiceFilter(choices=ProblemSource.choices)
+    is_overdue = StrictBooleanFilter(field_name="is_overdue")
+    escalation_level = MultiChoiceFilter(choices=EscalationLevel.choices, label="as_of 当日的督办等级（0–3）")
+    due_before = DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = DateFilter(field_name="due_date", lookup_expr="gte")
+    raised_after = DateFilter(field_name="raised_on", lookup_expr="gte")
+    raised_before = DateFilter(field_name="raised_on", lookup_expr="lte")
+    search = filters.CharFilter(method="filter_search", label="问题或具体情况包含")
+
+    class Meta:
+        model = Problem
+        fields = []
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(title__icontains=value) | Q(description__icontains=value))

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 
-from projects.models import ApprovalItem, Milestone, Project, StatusUpdate, Visit
+from projects.models import ApprovalItem, Assessment, Milestone, Problem, Project, StatusUpdate, Visit
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Stored but not part of the API's representation of the object.
@@ -22,6 +22,8 @@ def _sources():
         "visit": (Visit.history.model, "project_id"),
         "approval": (ApprovalItem.history.model, "project_id"),
         "status_update": (StatusUpdate.history.model, "project_id"),
+        "problem": (Problem.history.model, "project_id"),
+        "assessment": (Assessment.history.model, "project_id"),
     }
 
 

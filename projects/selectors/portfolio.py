@@ -9,11 +9,14 @@ from django.db.models import Prefetch, QuerySet
 from projects.domain.dates import is_live
 from projects.models import (
     ApprovalItem,
+    Assessment,
     Department,
     Lead,
     LeadMove,
     Milestone,
     Official,
+    Problem,
+    ProblemMove,
     Project,
     StatusUpdate,
     Target,
@@ -93,3 +96,26 @@ def lead_list() -> QuerySet[Lead]:
 def target_list() -> QuerySet[Target]:
     """Targets, by year (latest first) and deadline."""
     return Target.objects.all()
+
+
+def problem_move_list() -> QuerySet[ProblemMove]:
+    """Problem moves, oldest first, with the unit they name and their recorder."""
+    return ProblemMove.objects.select_related("problem", "responsible_department", "moved_by").order_by("moved_on", "id")
+
+
+def problem_list(*, as_of: date) -> QuerySet[Problem]:
+    """Problems with `is_overdue`, `days_overdue` and `escalation_level` as of `as_of`, newest raised first,
+    with their references and moves (as the list `move_list`)."""
+    return (
+        Problem.objects.with_flags(as_of, live=is_live(as_of))
+        .select_related("project", "raised_by", "responsible_department", "coordinating_official")
+        .prefetch_related(Prefetch(
+            "moves", queryset=ProblemMove.objects.select_related("responsible_department", "moved_by")
+            .order_by("moved_on", "id"), to_attr="move_list",
+        ))
+    )
+
+
+def assessment_list() -> QuerySet[Assessment]:
+    """Assessments, newest first, with their author."""
+    return Assessment.objects.select_related("project", "assessed_by").order_by("-assessed_on", "-id")

@@ -1,67 +1,80 @@
 """Every write of the service, one module per area: `<entity>_<action>(*, …, user, …)`, atomic, validated with full_clean(), row-locked where it moves state."""
 
-from projects.services.accounts import (  # noqa: F401
-    token_issue,
-    token_revoke_all,
-    user_password_set,
-    user_role_assign,
-)
-from projects.services.leads import (  # noqa: F401
-    MOVED_FIELDS,
-    lead_create,
-    lead_delete,
-    lead_move_create,
-    lead_move_fingerprint,
-    lead_project_create,
-    lead_update,
-)
-from projects.services.notifications import (  # noqa: F401
-    Claim,
-    GroupNotice,
-    Notice,
-    Recorded,
-    deliveries_due,
-    deliveries_stalled,
-    delivery_claim,
-    delivery_failed,
-    delivery_sent,
-    notices_record,
-    notification_mark_read,
-    notifications_mark_read,
-    robot_create,
-    robot_delete,
-    robot_update,
-)
 from projects.services.projects import (  # noqa: F401
     project_caches_refresh,
     project_create,
-    project_delete,
     project_update,
-)
-from projects.services.records import (  # noqa: F401
-    CHANGED_BY_REPORT,
-    approval_item_create,
-    approval_item_delete,
-    approval_item_update,
-    milestone_create,
-    milestone_delete,
-    milestone_update,
-    status_update_create,
-    status_update_fingerprint,
-    visit_create,
-    visit_delete,
-    visit_update,
+    project_delete,
 )
 from projects.services.references import (  # noqa: F401
     department_create,
-    department_delete,
     department_update,
+    department_delete,
     official_create,
-    official_delete,
     official_update,
+    official_delete,
+)
+from projects.services.records import (  # noqa: F401
+    CHANGED_BY_REPORT,
+    status_update_fingerprint,
+    status_update_create,
+    milestone_create,
+    milestone_update,
+    milestone_delete,
+    visit_create,
+    visit_update,
+    visit_delete,
+    approval_item_create,
+    approval_item_update,
+    approval_item_delete,
+)
+from projects.services.leads import (  # noqa: F401
+    lead_create,
+    lead_update,
+    lead_delete,
+    lead_move_fingerprint,
+    lead_move_create,
+    lead_project_create,
 )
 from projects.services.targets import (  # noqa: F401
     target_create,
-    target_delete,
     target_update,
+    target_delete,
+)
+from projects.services.accounts import (  # noqa: F401
+    user_role_assign,
+    user_password_set,
+    token_issue,
+    token_revoke_all,
+)
+from projects.services.notifications import (  # noqa: F401
+    RATE_WINDOW,
+    Notice,
+    GroupNotice,
+    Recorded,
+    notices_record,
+    notification_mark_read,
+    notifications_mark_read,
+    Claim,
+    delivery_claim,
+    delivery_sent,
+    delivery_failed,
+    deliveries_due,
+    deliveries_stalled,
+    robot_create,
+    robot_update,
+    robot_delete,
+)
+from projects.services.problems import (  # noqa: F401
+    ORIGIN_FIELDS,
+    ASSESSMENT_MAX_DAYS,
+    ASSESSMENT_DEFAULT_DAYS,
+    DEFAULT_SOURCE,
+    problem_create,
+    problems_raise,
+    problem_update,
+    problem_delete,
+    problem_move_fingerprint,
+    problem_move_create,
+    assessment_create,
 )

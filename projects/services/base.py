@@ -12,6 +12,7 @@ from projects.models import (
     Department,
     LeadMove,
     Official,
+    ProblemMove,
     Project,
     StatusUpdate,
 )
@@ -54,7 +55,7 @@ def _fingerprint(identity: dict, body) -> str:
     return hashlib.sha256(json.dumps({**identity, "body": body}, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replay(first: StatusUpdate | LeadMove, fingerprint: str) -> StatusUpdate | LeadMove:
+def _replay(first: StatusUpdate | LeadMove | ProblemMove, fingerprint: str) -> StatusUpdate | LeadMove | ProblemMove:
     """The record a request with the same Idempotency-Key wrote first, marked `replayed`; 422 if the request differs."""
     if first.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused()

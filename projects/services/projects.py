@@ -6,6 +6,7 @@ from django.db.models import Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from projects.domain.choices import (
+    ProblemState,
     ProjectStatus,
     Sector,
 )
@@ -13,6 +14,7 @@ from projects.domain.dates import check_written_date
 from projects.domain.exceptions import Conflict
 from projects.models import (
     Milestone,
+    Problem,
     Project,
     ProjectBatch,
     Visit,
@@ -23,19 +25,22 @@ from projects.services.base import _assign, _check_version, _lock, _save
 
 
 def project_caches_refresh(*, projects: QuerySet[Project]) -> int:
-    """Recompute the cached earliest open deadline and latest visit of `projects` in one UPDATE."""
-    # Nothing is dated after today, so "open" and "visited" need no as_of here.
+    """Recompute the cached earliest open deadline, latest visit and earliest deadline of an assigned
+    problem of `projects` in one UPDATE."""
+    # Nothing is dated after today, so "open", "visited" and "assigned" need no as_of here.
     open_milestones = Milestone.objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
     visits = Visit.objects.filter(project=OuterRef("pk"))
+    assigned_problems = Problem.objects.filter(project=OuterRef("pk"), state=ProblemState.ASSIGNED)
     return projects.update(
         cached_next_due_date=date_subquery(open_milestones, Min("due_date")),
         cached_last_visit_on=date_subquery(visits, Max("visited_on")),
+        cached_problem_due_date=date_subquery(assigned_problems, Min("due_date")),
         updated_at=timezone.now(),
     )
 
 
 def _caches_refresh(*project_ids: int | None) -> None:
-    """Refresh the caches of the projects a milestone or visit was or is on."""
+    """Refresh the caches of the projects a milestone, visit or problem was or is on."""
     project_caches_refresh(projects=Project.objects.filter(pk__in={pk for pk in project_ids if pk}))
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from projects.domain.choices import (
     FINISHED_STATUSES,
     MILESTONE_KIND_REACHED_BY_STATUS,
+    ProblemSource,
     ProjectStatus,
     status_move_allowed,
     statuses_passed,
@@ -24,6 +25,7 @@ from projects.models import (
 )
 from projects.models.portfolio import REPORTED_FIELDS
 from projects.services.base import _UNSET, _assign, _fingerprint, _lock, _other_fields, _replay, _save
+from projects.services.problems import problems_raise
 from projects.services.projects import _caches_refresh
 
 # What a report changes on its project; the rest of the locked row is as stored and valid.
@@ -46,12 +48,14 @@ def status_update_create(
     problems: str = "",
     next_steps: str = "",
     reported_on: date | None = None,
+    raise_problems: list[dict] | None = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
 ) -> StatusUpdate:
     """Record a progress report and move the project with it; returns the report.
 
-    A retry with an Idempotency-Key already used by the same caller returns the first report with `replayed` set;
+    `raise_problems` ({title, category?, description?} each) are raised on the project in the same
+    transaction, from this report (source 进度填报), on its day. A retry with an Idempotency-Key already used by the same caller returns the first report with `replayed` set;
     `fingerprint` (status_update_fingerprint of the request) tells a retry from a reuse of the key.
     """
     try:
@@ -79,6 +83,9 @@ def status_update_create(
             if project.status != old_status:
                 # Only a status move completes milestones, and so moves the cached deadline.
                 _caches_refresh(project.pk)
+            if raise_problems:
+                problems_raise(user=user, project=project, raised_on=reported_on, problems=raise_problems,
+                               source=ProblemSource.REPORT, source_status_update=report)
             report.replayed = False
             return report
     except IntegrityError:
@@ -185,7 +192,7 @@ def milestone_delete(*, milestone: Milestone, user) -> None:
     _caches_refresh(project_id)
 
 
-def _visit_write(visit: Visit, data: dict) -> Visit:
+def _visit_write(visit: Visit, data: dict, user=None, raise_problems: list[dict] | None = None) -> Visit:
     check_written_date("visited_on", data.get("visited_on"), event=True)
     old_project_id = visit.project_id
     _assign(visit, data)
@@ -195,13 +202,20 @@ def _visit_write(visit: Visit, data: dict) -> Visit:
             raise ValidationError({"official": ["该项目没有分包领导，请指定调研人。"]})
     _save(visit)
     _caches_refresh(visit.project_id, old_project_id)
+    if raise_problems:
+        problems_raise(user=user, project=visit.project, raised_on=visit.visited_on, problems=raise_problems,
+                       source=ProblemSource.VISIT, source_visit=visit)
     return visit
 
 
 @transaction.atomic
-def visit_create(*, user, **data) -> Visit:
-    """Record a lead official's visit or call; the official defaults to the project's lead."""
-    return _visit_write(Visit(), data)
+def visit_create(*, user, raise_problems: list[dict] | None = None, **data) -> Visit:
+    """Record a lead official's visit or call; the official defaults to the project's lead.
+
+    `raise_problems` ({title, category?, description?} each) are raised on the project in the same
+    transaction, from this visit (source 调研督导), on its day.
+    """
+    return _visit_write(Visit(), data, user, raise_problems)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from projects.services.leads import lead_create, lead_delete, lead_update
+from projects.services.problems import problem_create, problem_delete, problem_update
 from projects.services.projects import project_create, project_delete, project_update
 from projects.services.records import (
     approval_item_create,
@@ -63,9 +64,10 @@ VISIT = Writes("visit", visit_create, visit_update, visit_delete)
 APPROVAL_ITEM = Writes("approval_item", approval_item_create, approval_item_update, approval_item_delete)
 LEAD = Writes("lead", lead_create, lead_update, lead_delete)
 TARGET = Writes("target", target_create, target_update, target_delete)
+PROBLEM = Writes("problem", problem_create, problem_update, problem_delete)
 
 # By policy resource (projects.domain.roles): the admin's inlines find a model's writes here.
 BY_ENTITY: dict[str, Writes] = {
     writes.entity: writes
-    for writes in (DEPARTMENT, OFFICIAL, PROJECT, MILESTONE, VISIT, APPROVAL_ITEM, LEAD, TARGET)
+    for writes in (DEPARTMENT, OFFICIAL, PROJECT, MILESTONE, VISIT, APPROVAL_ITEM, LEAD, TARGET, PROBLEM)
 }

@@ -3,11 +3,12 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from projects.models import Milestone, Project, Visit
+from projects.models import Milestone, Problem, Project, Visit
 from projects.services.projects import project_caches_refresh
 
 
 @receiver(post_save, sender=Milestone)
+@receiver(post_save, sender=Problem)
 @receiver(post_save, sender=Visit)
 def refresh_project_after_raw_load(sender, instance, raw, **kwargs):
     if raw:

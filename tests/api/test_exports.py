@@ -29,6 +29,7 @@ BOM = b"\xef\xbb\xbf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKLY_SHEETS = [
     "各单位汇总", "红黑榜", "本周进度填报", "本周完成节点", "本周新增逾期节点", "本周未填报项目", "本周招商引资", "目标任务",
+    "本周督办问题", "研判与亮灯不一致", "问题台账",
 ]
 WEEKLY_TITLE = "二七区重点项目每周通报 2023年第19周（5月8日—5月14日）"
 
@@ -301,7 +302,8 @@ def test_weekly_xlsx_gains_the_targets_states(admin_client, portfolio):
     assert body["targets"][0]["state_display"] == row["状态"]
 
 
-SUMMARY_SHEETS = ["汇总指标", "按类别", "按级别", "按状态", "按领域", "按亮灯", "节点状态", "三个一批", "目标任务"]
+SUMMARY_SHEETS = ["汇总指标", "按类别", "按级别", "按状态", "按领域", "按亮灯", "节点状态", "三个一批", "目标任务",
+                  "问题台账"]
 
 
 def test_summary_xlsx_is_the_meeting_pack(admin_client, portfolio):

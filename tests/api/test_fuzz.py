@@ -30,11 +30,14 @@ from projects import services
 from projects.domain.choices import Role
 from tests.factories import (
     ApprovalItemFactory,
+    AssessmentFactory,
     MilestoneFactory,
+    ProblemFactory,
     StatusUpdateFactory,
     UserFactory,
     UserProfileFactory,
     VisitFactory,
+    move_problem,
 )
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -45,7 +48,8 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "openapi.yaml").read_text("utf-8"))
 OPERATIONS = [(method.upper(), path) for path, item in SCHEMA["paths"].items() for method in item if method in METHODS]
 # Body fields that name a row: half of the cases get a real one, so writes reach the services.
-REFERENCES = ("project", "department", "official", "lead_official")
+REFERENCES = ("project", "department", "official", "lead_official", "responsible_department",
+              "coordinating_official")
 
 
 @pytest.fixture(scope="module")
@@ -76,13 +80,18 @@ def world(project_a, project_b, dept_a, official_a):
         "status-updates": StatusUpdateFactory(project=project_a).pk,
         "departments": dept_a.pk,
         "officials": official_a.pk,
+        # Assigned to A's department, coordinated by A's official: every move has someone to make it.
+        "problems": move_problem(ProblemFactory(project=project_b, responsible_department=dept_a,
+                                                coordinating_official=official_a), ("assigned", "2023-04-02")).pk,
     }
     MilestoneFactory(project=project_b)
+    AssessmentFactory(project=project_a)
     admin = UserProfileFactory(user=UserFactory(username="fuzz_admin", is_staff=True), role=Role.ADMIN).user
     clerk = UserProfileFactory(user=UserFactory(username="fuzz_clerk"), role=Role.DEPARTMENT, department=dept_a).user
     tokens = {"admin": services.token_issue(user=admin), "department": services.token_issue(user=clerk)}
     references = {"project": project_a.pk, "department": dept_a.pk, "official": official_a.pk,
-                  "lead_official": official_a.pk}
+                  "lead_official": official_a.pk, "responsible_department": dept_a.pk,
+                  "coordinating_official": official_a.pk}
     return {"rows": rows, "tokens": tokens, "references": references}
 
 

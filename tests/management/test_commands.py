@@ -1,4 +1,4 @@
-"""The commands `make run` calls: load_seed and demo_accounts."""
+"""The commands `make run` calls: load_seed, demo_accounts, demo_leads and demo_problems."""
 
 import re
 from io import StringIO
@@ -67,3 +67,26 @@ def test_seed_funnel_after_make_runs_loading(db):
 def test_demo_leads_need_the_seed(db):
     with pytest.raises(CommandError):
         run("demo_leads")
+
+
+def test_demo_problems_fill_every_state_once(db):
+    """`make run` then loads the demo problems: every state, every escalation level on 4 May 2023."""
+    run("load_seed")
+    assert "loaded 9 demo problems" in run("demo_problems")
+    assert "skipping" in run("demo_problems")
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="reader"))
+    figures = client.get("/api/v1/stats/problems/", {"as_of": "2023-05-04"}).json()
+    assert figures["by_state"] == {"open": 1, "assigned": 5, "answered": 1, "resolved": 1, "cancelled": 1}
+    assert figures["by_escalation_level"] == {"0": 6, "1": 1, "2": 1, "3": 1}
+    titles = client.get("/api/v1/problems/", {"page_size": 50}).json()["results"]
+    assert len(titles) == 9 and all(row["title"].startswith("示例问题：") for row in titles)
+    red = client.get("/api/v1/projects/", {"as_of": "2023-05-04", "warning_rule": "problem_overdue"}).json()
+    assert [row["code"] for row in red["results"]] == ["EQ2023-001", "EQ2023-002", "EQ2023-008"]
+    assessed = client.get("/api/v1/projects/", {"as_of": "2023-05-04", "assessed_level": "yellow"}).json()
+    assert [row["assessed_reason"][:5] for row in assessed["results"]] == ["示例研判："]
+
+
+def test_demo_problems_need_the_seed(db):
+    with pytest.raises(CommandError):
+        run("demo_problems")

@@ -10,12 +10,21 @@ from projects.domain.choices import ProjectStatus
 from projects.domain.dates import default_as_of
 from projects.models import ApprovalItem, Milestone, Official, Project
 from tests.conftest import AS_OF
-from tests.factories import ApprovalItemFactory, MilestoneFactory, ProjectFactory, VisitFactory
+from tests.factories import (
+    ApprovalItemFactory,
+    AssessmentFactory,
+    MilestoneFactory,
+    ProblemFactory,
+    ProjectFactory,
+    VisitFactory,
+    move_problem,
+)
 
 pytestmark = pytest.mark.django_db
 FLAG_FIELDS = ["next_due_date", "last_visit_on", "is_overdue", "overdue_milestone_count", "visit_overdue",
                "time_progress", "investment_lag", "milestone_level", "investment_level", "visit_level",
-               "warning_level"]
+               "problem_due_since", "overdue_problem_count", "overdue_problem_title", "problem_level",
+               "warning_level", "assessed_level"]
 
 
 def days(n: int) -> date:
@@ -344,6 +353,15 @@ def mixed_portfolio(official_a):
     made.append(soon)
     made.append(_troubled(ProjectStatus.OPERATING))
     made.append(_troubled(ProjectStatus.SUSPENDED))
+    # Problems: overdue 40 and 5 days, one answered, one due later, one resolved.
+    for project, due, moves in [
+        (late, days(-40), []), (late, days(-5), []), (soon, days(-5), [("answered", days(-3))]),
+        (soon, days(20), []), (made[0], days(-30), [("answered", days(-20)), ("resolved", days(-10))]),
+    ]:
+        problem = move_problem(ProblemFactory(project=project, raised_on=days(-60)),
+                               ("assigned", days(-50).isoformat(), {"due_date": due}))
+        move_problem(problem, *[(state, day.isoformat()) for state, day in moves])
+    AssessmentFactory(project=late, assessed_on=days(-2), valid_until=days(30))
     return made
 
 

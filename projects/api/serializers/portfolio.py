@@ -23,6 +23,7 @@ from projects.domain.choices import (
     LeadStage,
     MilestoneKind,
     MilestoneState,
+    ProblemCategory,
     ProjectCategory,
     ProjectLevel,
     ProjectStatus,
@@ -173,6 +174,13 @@ class ProjectSerializer(ReadSerializer):
     visit_overdue = serializers.BooleanField(read_only=True)
     delivery = serializers.SerializerMethodField()
     source_lead = serializers.SerializerMethodField()
+    assessed_level = serializers.ChoiceField(
+        choices=WarningLevel.choices, read_only=True, allow_null=True,
+        help_text="人工研判亮灯：as_of 当日有效的最新研判；没有则为 null",
+    )
+    assessed_level_display = DisplayField(WarningLevel, source="assessed_level", allow_null=True)
+    assessed_reason = serializers.CharField(read_only=True, allow_null=True)
+    assessed_until = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Project
@@ -182,7 +190,8 @@ class ProjectSerializer(ReadSerializer):
             "annual_plan_investment", "completed_investment", "progress_percent", "floor_area", "owner",
             "department", "lead_official", "description", "delivery", "source_lead", "milestones",
             "next_due_date", "is_overdue", "overdue_milestone_count", "warning_level", "warning_level_display",
-            "warning_reasons", "last_visit_on", "visit_overdue", "version", "created_at", "updated_at",
+            "warning_reasons", "assessed_level", "assessed_level_display", "assessed_reason", "assessed_until",
+            "last_visit_on", "visit_overdue", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -280,6 +289,25 @@ class StatusUpdateSerializer(ReadSerializer):
         read_only_fields = fields
 
 
+# At most this many problems are raised with one report or visit.
+RAISE_MAX = 20
+
+
+class RaiseProblemSerializer(serializers.Serializer):
+    """A problem raised with a progress report or a visit (问题台账)."""
+
+    title = serializers.CharField(max_length=200)
+    category = code_field(ProblemCategory, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+def raise_problems_field() -> serializers.ListSerializer:
+    return RaiseProblemSerializer(
+        many=True, required=False, max_length=RAISE_MAX,
+        help_text=f"同时提出的问题（最多 {RAISE_MAX} 个），在同一事务中记入问题台账",
+    )
+
+
 class StatusUpdateCreateSerializer(serializers.Serializer):
     status = code_field(ProjectStatus, required=False)
     completed_investment = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
@@ -288,6 +316,7 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     problems = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     reported_on = WrittenDateField(required=False, help_text="默认今天；不能晚于今天")
+    raise_problems = raise_problems_field()
 
 
 class VisitSerializer(ReadSerializer):
@@ -306,10 +335,16 @@ class VisitWriteSerializer(WriteSerializer):
     official = serializers.PrimaryKeyRelatedField(
         queryset=Official.objects.all(), required=False, help_text="默认为项目的分包领导",
     )
+    raise_problems = raise_problems_field()
 
     class Meta:
         model = Visit
-        fields = ["project", "official", "visited_on", "kind", "note"]
+        fields = ["project", "official", "visited_on", "kind", "note", "raise_problems"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "raise_problems" in attrs:
+            raise serializers.ValidationError({"raise_problems": ["只有新记录调研时可以同时提出问题。"]})
+        return attrs
 
 
 class ApprovalItemSerializer(ReadSerializer):

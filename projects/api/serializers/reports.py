@@ -3,8 +3,9 @@
 from rest_framework import serializers
 
 from projects.api.serializers import portfolio as s
-from projects.api.serializers.base import DisplayField, ModelSerializer, code_field
+from projects.api.serializers.base import DisplayField, ModelSerializer, ReadSerializer, code_field
 from projects.api.serializers.leads import LeadMoveRowSerializer
+from projects.api.serializers.problems import ProblemRowSerializer
 from projects.api.serializers.targets import TargetProgressSerializer
 from projects.domain.choices import (
     BatchKind,
@@ -170,6 +171,28 @@ class DepartmentStatsSerializer(serializers.Serializer):
     departments = DepartmentRangeSerializer(many=True)
 
 
+class WeekProblemsSerializer(serializers.Serializer):
+    raised = serializers.IntegerField(help_text="本周提出的问题")
+    resolved = serializers.IntegerField(help_text="本周销号的问题")
+    escalated = serializers.IntegerField(help_text="本周督办等级升高的问题")
+    listed = ProblemRowSerializer(many=True, help_text="本周最后一天督办等级 ≥ 2 的问题，逾期最久的在前")
+
+
+class LightsDifferSerializer(ReadSerializer):
+    department = s.DepartmentBriefSerializer(read_only=True)
+    warning_level = code_field(WarningLevel, read_only=True)
+    warning_level_display = DisplayField(WarningLevel, source="warning_level")
+    assessed_level = code_field(WarningLevel, read_only=True)
+    assessed_level_display = DisplayField(WarningLevel, source="assessed_level")
+    assessed_reason = serializers.CharField(read_only=True)
+    assessed_until = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name", "department", "warning_level", "warning_level_display", "assessed_level",
+                  "assessed_level_display", "assessed_reason", "assessed_until"]
+
+
 class WeeklyBulletinSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="二七区重点项目每周通报 2023年第19周（5月8日—5月14日）")
     week = serializers.CharField()
@@ -187,3 +210,5 @@ class WeeklyBulletinSerializer(serializers.Serializer):
     )
     lead_moves = LeadMoveRowSerializer(many=True, help_text="本周招商引资线索推进")
     targets = TargetProgressSerializer(many=True, help_text="as_of 所在年度的目标任务及其状态")
+    problems = WeekProblemsSerializer(help_text="问题台账：本周提出、销号、升级督办的问题数，及督办等级 ≥ 2 的问题")
+    lights_differ = LightsDifferSerializer(many=True, help_text="人工研判亮灯与计算亮灯不一致的项目")

@@ -27,7 +27,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     via = serializers.ChoiceField(
         choices=Via.choices, allow_null=True, help_text="写入途径；早于记录途径的历史为 null",
     )
-    object_type = serializers.ChoiceField(choices=["project", "milestone", "visit", "approval", "status_update"])
+    object_type = serializers.ChoiceField(choices=[
+        "project", "milestone", "visit", "approval", "status_update", "problem", "assessment",
+    ])
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     changes = HistoryChangeSerializer(many=True)
@@ -37,7 +39,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ProjectHistoryView(generics.ListAPIView):
-    """项目及其节点、调研、联审联批事项和进度填报的变更历史（最新在前）。"""
+    """项目及其节点、调研、联审联批事项、进度填报、问题和人工研判的变更历史（最新在前）。"""
 
     serializer_class = HistoryEntrySerializer
     filter_backends = []

@@ -21,14 +21,18 @@ from projects.api.exports import (
     COUNT_COLUMNS,
     DEPARTMENT_TABLE_COLUMNS,
     HONOUR_ROLL_COLUMNS,
+    ESCALATED_PROBLEM_COLUMNS,
     LEAD_MOVE_COLUMNS,
+    LIGHTS_DIFFER_COLUMNS,
     MILESTONE_COLUMNS,
+    PROBLEM_COLUMNS,
     PROJECT_BRIEF_COLUMNS,
     STATUS_UPDATE_COLUMNS,
     SUMMARY_FIGURE_COLUMNS,
     TARGET_PROGRESS_COLUMNS,
 )
 from projects.api.renderers import PDFRenderer, Sheet, Workbook
+from projects.api.serializers.problems import ProblemSerializer
 from projects.api.serializers.reports import (
     DepartmentStatsSerializer,
     StatsSummarySerializer,
@@ -72,6 +76,12 @@ def _year_targets(year: int, as_of) -> list:
     return target_progress(targets=selectors.target_list().filter(year=year), as_of=as_of)
 
 
+def _ledger_rows(project_ids, as_of) -> list[dict]:
+    """The 问题台账 sheet of a report over these projects."""
+    ledger = reports.problem_ledger(problems=selectors.problem_list(as_of=as_of), project_ids=project_ids, as_of=as_of)
+    return ProblemSerializer(ledger, many=True).data
+
+
 def _figure_rows(summary: dict) -> list[dict]:
     """The summary's single figures as (label, value) rows, in the order a meeting reads them."""
     investment, start, approvals, visits = (
@@ -108,8 +118,9 @@ def bulletin_data(*, projects, as_of: date, monday: date, context: dict) -> dict
     return WeeklyBulletinSerializer(bulletin, context=context).data
 
 
-def bulletin_workbook(data: dict, *, as_of: date, monday: date) -> Workbook:
-    """The bulletin's download: one sheet (or PDF table) per part, headed by its title."""
+def bulletin_workbook(data: dict, *, as_of: date, monday: date, ledger: list) -> Workbook:
+    """The bulletin's download: one sheet (or PDF table) per part, headed by its title; `ledger` is the
+    问题台账 of the bulletin's projects."""
     due = assessment.due_day(monday)
     subtitle = (f"截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
                 f"本周进度填报截止日：{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）")
@@ -123,15 +134,19 @@ def bulletin_workbook(data: dict, *, as_of: date, monday: date) -> Workbook:
         Sheet("本周未填报项目", PROJECT_BRIEF_COLUMNS, data["projects_without_update"]),
         Sheet("本周招商引资", LEAD_MOVE_COLUMNS, data["lead_moves"]),
         Sheet("目标任务", TARGET_PROGRESS_COLUMNS, data["targets"]),
+        Sheet("本周督办问题", ESCALATED_PROBLEM_COLUMNS, data["problems"]["listed"]),
+        Sheet("研判与亮灯不一致", LIGHTS_DIFFER_COLUMNS, data["lights_differ"]),
+        Sheet("问题台账", PROBLEM_COLUMNS, ledger),
     ])
 
 
 def bulletin_pdf(*, monday: date, as_of: date) -> bytes:
     """The whole district's bulletin of the week starting `monday` as the PDF `?format=pdf` gives, for
     the worker's Monday mail (projects.tasks.deliveries; registered by projects.apps)."""
-    data = bulletin_data(projects=selectors.project_list(as_of=as_of), as_of=as_of, monday=monday,
-                         context={"as_of": as_of})
-    return PDFRenderer().render(bulletin_workbook(data, as_of=as_of, monday=monday))
+    projects = selectors.project_list(as_of=as_of)
+    data = bulletin_data(projects=projects, as_of=as_of, monday=monday, context={"as_of": as_of})
+    ledger = _ledger_rows(projects.ids(), as_of)
+    return PDFRenderer().render(bulletin_workbook(data, as_of=as_of, monday=monday, ledger=ledger))
 
 
 @extend_schema(
@@ -149,7 +164,8 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
         filterset, projects = self.filtered_projects()
         year = params.one_year(filterset.form.cleaned_data.get("year"), default=self.as_of.year,
                                message="汇总只针对一个年度，请只给一个 year。")
-        summary = reports.stats_summary(projects=projects.filter(year=year), as_of=self.as_of, year=year)
+        projects = projects.filter(year=year)
+        summary = reports.stats_summary(projects=projects, as_of=self.as_of, year=year)
         if not self.is_export():
             return Response(StatsSummarySerializer(summary).data)
         targets = TargetProgressSerializer(_year_targets(year, self.as_of), many=True).data
@@ -163,6 +179,7 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
             Sheet("节点状态", COUNT_COLUMNS, _count_rows(summary["milestones"], MilestoneState)),
             Sheet("三个一批", BATCH_COLUMNS, summary["batches"]),
             Sheet("目标任务", TARGET_PROGRESS_COLUMNS, targets),
+            Sheet("问题台账", PROBLEM_COLUMNS, _ledger_rows(projects.ids(), self.as_of)),
         ], title=f"二七区重点项目汇总指标（{year}年，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日）"))
 
 
@@ -179,8 +196,9 @@ class StatsSummaryView(TabularExportMixin, ProjectReportView):
     summary="每周通报",
 )
 class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
-    """The week's reports, completed and newly overdue milestones, silent projects, and a table per department
-    with its 考核 score and rank and the 红黑榜.
+    """The week's reports, completed and newly overdue milestones, silent projects, a table per department
+    with its 考核 score and rank and the 红黑榜, the week's problems and the projects whose assessed light
+    differs from the computed one.
 
     `?format=xlsx` (or csv) has a sheet per part; `?format=pdf` sets the same tables on A4 pages.
     """
@@ -194,7 +212,8 @@ class WeeklyBulletinView(TabularExportMixin, ProjectReportView):
                              context=self.get_serializer_context())
         if not self.is_export():
             return Response(data)
-        return self.export_response(bulletin_workbook(data, as_of=self.as_of, monday=monday))
+        return self.export_response(bulletin_workbook(data, as_of=self.as_of, monday=monday,
+                                                      ledger=_ledger_rows(projects.ids(), self.as_of)))
 
     def week_start(self):
         return params.week(self.request.query_params.get("week"), as_of=self.as_of)
