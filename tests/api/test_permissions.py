@@ -27,6 +27,7 @@ from projects.models import (
     LeadMove,
     Milestone,
     Official,
+    Problem,
     Project,
     Robot,
     StatusUpdate,
@@ -36,14 +37,17 @@ from projects.models import (
 from projects.services import status_update_create, target_create
 from tests.factories import (
     ApprovalItemFactory,
+    AssessmentFactory,
     DepartmentFactory,
     LeadFactory,
     MilestoneFactory,
     OfficialFactory,
+    ProblemFactory,
     ProjectFactory,
     UserFactory,
     VisitFactory,
     move_lead,
+    move_problem,
 )
 from tests.snapshots import snapshot
 
@@ -74,6 +78,10 @@ WRITERS = {
     "lead-moves": {"post": {"admin": ANY, "department": OWN, "official": OWN}},
     "lead-projects": {"post": {"admin": ANY}},  # a signed lead becomes a key project
     "targets": every_write({"admin": ANY}),
+    # 问题台账: raised like a report; its fields changed or deleted by the office alone. Its moves
+    # (交办, 反馈, 退回, 销号, 撤销) have scopes of their own: tests/problems/test_problem_permissions.py.
+    "problems": {"post": {"admin": ANY, "department": OWN, "official": OWN},
+                 **{method: {"admin": ANY} for method in ("put", "patch", "delete")}},
 }
 # Records of no project and no department: one scope, "-".
 UNSCOPED = {"departments", "officials", "targets"}
@@ -134,6 +142,13 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         "spare_department": DepartmentFactory(code="spare", name="备用单位"),
         "spare_official": OfficialFactory(name="赵三", title="调研员", department=dept_a),
         "dept_a": dept_a,
+        # A problem of project a, handed to its department (a move with it), and the office's judgement of a.
+        "problem": {
+            "a": move_problem(ProblemFactory(project=project_a, title="甲问题"), ("assigned", "2023-04-02")),
+            "b": move_problem(ProblemFactory(project=project_b, title="乙问题"), ("assigned", "2023-04-02")),
+        },
+        "fresh_problem": {"a": ProblemFactory(project=project_a), "b": ProblemFactory(project=project_b)},
+        "assessment": AssessmentFactory(project=project_a),
         # The office's group robot of department a (a channel of the reminders; office-only writes).
         "robot": Robot.objects.create(name="甲单位工作群", kind="wecom", department=dept_a,
                                       webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"),
@@ -259,6 +274,12 @@ def write_request(world: dict, endpoint: str, method: str, scope: str) -> Write:
     if endpoint == "lead-projects":
         lead, code = world["lead"][scope], f"EQ2023-L{scope}"
         return Write(f"/api/v1/leads/{lead.pk}/project/", {"code": code, "year": 2023}, lead_converted(lead, code))
+    if endpoint == "problems":
+        problem = world["fresh_problem" if method == "delete" else "problem"][scope]
+        return crud(Problem, "/api/v1/problems/", method, problem,
+                    {"project": project.pk, "title": "塔吊进场受阻", "category": "construction"},
+                    {"description": "补充情况"},
+                    put={"project": project.pk, "title": "改过的问题", "category": "funding"})
     raise AssertionError(endpoint)
 
 
