@@ -49,6 +49,10 @@ def _target(**_):
     return {"year": 2023, "name": "全年开工率", "metric": "start_rate", "value": Decimal("60")}
 
 
+def _problem(project, **_):
+    return {"project": project, "title": "塔吊进场受阻", "category": "construction", "source": "office"}
+
+
 CASES = {
     # entity: (fields to create with, a field and value to update)
     "department": (_department, ("name", "新区管委会（更名）")),
@@ -59,6 +63,7 @@ CASES = {
     "approval_item": (_approval_item, ("name", "施工许可证（变更）")),
     "lead": (_lead, ("enterprise", "另一企业")),
     "target": (_target, ("name", "全年开工率（调整）")),
+    "problem": (_problem, ("description", "已协调供电公司")),
 }
 
 
