@@ -14,7 +14,6 @@ from tests.factories import (
     DepartmentFactory,
     ProblemFactory,
     ProjectFactory,
-    VisitFactory,
     move_problem,
 )
 
