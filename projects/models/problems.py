@@ -42,7 +42,8 @@ class Problem(models.Model):
         related_name="raised_problems",
     )
     source_visit = models.ForeignKey(
-        Visit, verbose_name="来源调研", on_delete=models.SET_NULL, null=True, blank=True, related_name="raised_problems",
+        Visit, verbose_name="来源调研", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="raised_problems",
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, null=True, blank=True,

@@ -85,7 +85,9 @@ def problem_ledger(*, problems: QuerySet[Problem], project_ids: QuerySet, as_of:
     )
 
 
-def escalated_problems(*, problems: QuerySet[Problem], min_level: int = EscalationLevel.SUPERVISED) -> QuerySet[Problem]:
+def escalated_problems(
+    *, problems: QuerySet[Problem], min_level: int = EscalationLevel.SUPERVISED,
+) -> QuerySet[Problem]:
     """Problems (flagged) at escalation level `min_level` or above, the longest overdue first."""
     return problems.filter(escalation_level__gte=min_level).order_by("assigned_due_date", "id")
 

@@ -501,7 +501,9 @@ class NotificationFilterSet(filters.FilterSet):
 class ProblemFilterSet(AsOfFilterSet):
     project = IdReferenceFilter(field_name="project", model=Project)
     department = DepartmentFilter(field_name="project__department", label="项目的责任单位（id 或代码）")
-    responsible_department = DepartmentFilter(field_name="responsible_department", label="问题的责任单位（id 或代码）")
+    responsible_department = DepartmentFilter(
+        field_name="responsible_department", label="问题的责任单位（id 或代码）",
+    )
     state = MultiChoiceFilter(choices=ProblemState.choices)
     category = MultiChoiceFilter(choices=ProblemCategory.choices)
     source = MultiChoiceFilter(choices=ProblemSource.choices)

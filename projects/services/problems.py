@@ -100,7 +100,7 @@ def problem_create(
 
 
 def problems_raise(*, user, project: Project, raised_on: date, problems: list[dict], **origin) -> list[Problem]:
-    """Raise the problems a report or a visit names (`origin`: its source and the record), in the caller's transaction."""
+    """Raise the problems a report or a visit names (`origin`: its source and record), in the caller's transaction."""
     raised = []
     for number, fields in enumerate(problems, 1):
         try:

@@ -197,7 +197,8 @@ def bulk_problems(n: int, project, department) -> None:
     """`n` answered problems with two moves each, written in bulk (the count is what matters here)."""
     problems = Problem.objects.bulk_create([
         Problem(project=project, title=f"问题{i}", source="office", raised_on=date(2023, 4, 1), state="answered",
-                responsible_department=department, due_date=date(2023, 4, 20), coordinating_official=project.lead_official)
+                responsible_department=department, due_date=date(2023, 4, 20),
+                coordinating_official=project.lead_official)
         for i in range(n)
     ])
     ProblemMove.objects.bulk_create([

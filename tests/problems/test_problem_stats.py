@@ -91,7 +91,8 @@ def test_stats_on_4_may(reader_client, ledger, dept_a):
 
 def test_stats_of_the_problems_raised_in_a_year(reader_client, ledger):
     body = stats(reader_client, as_of="2023-05-04", year="2023")
-    assert (body["year"], body["total"], body["by_state"]["resolved"], body["by_category"]["funding"]) == (2023, 9, 2, 1)
+    assert (body["year"], body["total"]) == (2023, 9)
+    assert (body["by_state"]["resolved"], body["by_category"]["funding"]) == (2, 1)
     assert (body["resolved_on_time_rate"], body["median_days_to_resolve"]) == (50.0, 20.0)
     assert body["by_responsible_department"][1]["resolved_on_time_rate"] == 50.0
     assert stats(reader_client, as_of="2023-05-04", year="2022")["total"] == 1

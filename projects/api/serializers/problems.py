@@ -57,8 +57,10 @@ class ProblemSerializer(ReadSerializer):
     moves = ProblemMoveSerializer(many=True, read_only=True, source="move_list")
     is_overdue = serializers.BooleanField(read_only=True, help_text="as_of 当日已交办且超过限时办结日期")
     days_overdue = serializers.IntegerField(read_only=True)
-    escalation_level = serializers.ChoiceField(choices=EscalationLevel.choices, read_only=True,
-                                               help_text="0 正常，1 催办（逾期 1–7 天），2 督办（8–30 天），3 通报（30 天以上）")
+    escalation_level = serializers.ChoiceField(
+        choices=EscalationLevel.choices, read_only=True,
+        help_text="0 正常，1 催办（逾期 1–7 天），2 督办（8–30 天），3 通报（30 天以上）",
+    )
     escalation_level_display = DisplayField(EscalationLevel, source="escalation_level")
 
     class Meta:
@@ -80,14 +82,18 @@ class ProblemWriteSerializer(WriteSerializer):
         fields = ["project", "title", "description", "category", "source", "source_status_update", "source_visit",
                   "raised_on", "responsible_department", "coordinating_official"]
         extra_kwargs = {
-            "source": {"required": False,
-                       "help_text": "默认：关联的进度填报为 report，调研为 visit；否则按提出人，填报员 report、分包领导 visit、重点项目办 office"},
+            "source": {"required": False, "help_text": (
+                "默认：关联的进度填报为 report，调研为 visit；"
+                "否则按提出人，填报员 report、分包领导 visit、重点项目办 office"
+            )},
             "responsible_department": {"help_text": "可先建议；交办时确定"},
         }
 
 
 class ProblemMoveCreateSerializer(serializers.Serializer):
-    state = code_field(ProblemState, help_text="assigned 交办（或从 answered 退回）、answered 反馈、resolved 销号、cancelled 撤销")
+    state = code_field(
+        ProblemState, help_text="assigned 交办（或从 answered 退回）、answered 反馈、resolved 销号、cancelled 撤销",
+    )
     note = serializers.CharField(max_length=5000, help_text="办理情况、反馈内容或理由")
     moved_on = WrittenDateField(required=False, help_text="默认今天；不能晚于今天")
     responsible_department = serializers.PrimaryKeyRelatedField(

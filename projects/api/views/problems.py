@@ -81,8 +81,8 @@ class ProblemViewSet(TabularExportMixin, WritableViewSet):
             page = self.paginate_queryset(selectors.problem_move_list().filter(problem=problem))
             return self.get_paginated_response(ps.ProblemMoveSerializer(page, many=True).data)
         # Out of scope is 403 whatever else is wrong with the body; the service asks again under the lock.
-        move_action = problem_move_action(problem.state, request.data.get("state")) \
-            if isinstance(request.data, dict) and isinstance(request.data.get("state"), str) else None
+        target = request.data.get("state") if isinstance(request.data, dict) else None
+        move_action = problem_move_action(problem.state, target) if isinstance(target, str) else None
         if move_action is not None:
             roles.check(request.user, "problem", move_action, problem)
         serializer = ps.ProblemMoveCreateSerializer(data=request.data)
@@ -101,7 +101,8 @@ class ProblemViewSet(TabularExportMixin, WritableViewSet):
     summary="问题台账统计",
 )
 class ProblemStatsView(AsOfMixin, generics.GenericAPIView):
-    """Problems by state, category and escalation, on-time closing and per responsible unit, over the problem filters."""
+    """Problems by state, category and escalation, on-time closing and per responsible unit, over the
+    problem filters."""
 
     filterset_class = ProblemFilterSet
     pagination_class = None

@@ -58,12 +58,15 @@ class Command(BaseCommand):
                 )
                 for state, moved_on, unit, due in moves:
                     problem_move_create(
-                        problem=problem, user=None, state=state, note=f"示例：{title}", moved_on=date.fromisoformat(moved_on),
+                        problem=problem, user=None, state=state, note=f"示例：{title}",
+                        moved_on=date.fromisoformat(moved_on),
                         responsible_department=departments[unit] if unit else None,
                         due_date=date.fromisoformat(due) if due else None,
                     )
             code, level, reason, assessed_on, valid_until = ASSESSMENT
             if not Assessment.objects.filter(reason__startswith="示例").exists():
-                assessment_create(project=projects[code], user=None, level=level, reason=reason,
-                                  assessed_on=date.fromisoformat(assessed_on), valid_until=date.fromisoformat(valid_until))
+                assessment_create(
+                    project=projects[code], user=None, level=level, reason=reason,
+                    assessed_on=date.fromisoformat(assessed_on), valid_until=date.fromisoformat(valid_until),
+                )
         self.stdout.write(f"loaded {len(PROBLEMS)} demo problems and a demo assessment")
