@@ -5,4 +5,4 @@ site's class lives in this package (projects.admin.site), so the package itself 
 nothing while Django imports it to build the site.
 """
 
-from projects.admin import leads, projects, records, references, targets, tokens, users  # noqa: F401
+from projects.admin import leads, problems, projects, records, references, targets, tokens, users  # noqa: F401

@@ -6,12 +6,21 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from projects import reports, selectors
 from projects.domain import roles
-from projects.domain.choices import LIGHT_COLOURS, ProjectLevel, Sector, TargetState, WarningLevel
-from projects.models import Project
+from projects.domain.choices import (
+    LIGHT_COLOURS,
+    OPEN_PROBLEM_STATES,
+    EscalationLevel,
+    ProjectLevel,
+    Sector,
+    TargetState,
+    WarningLevel,
+)
+from projects.domain.dates import is_live
+from projects.models import Department, Problem, Project
 from projects.reports.targets import target_progress
 
 # How many overdue milestones and approvals the page lists; the links open the full lists.
@@ -23,6 +32,15 @@ TARGET_STATE_COLOURS = {
     TargetState.BEHIND: LIGHT_COLOURS[WarningLevel.YELLOW],
     TargetState.MISSED: LIGHT_COLOURS[WarningLevel.RED],
 }
+# A problem's 督办 level: on time green, 催办 yellow, 督办 orange, 通报 red.
+ESCALATION_COLOURS = {
+    EscalationLevel.NORMAL: LIGHT_COLOURS[WarningLevel.GREEN],
+    EscalationLevel.URGED: LIGHT_COLOURS[WarningLevel.YELLOW],
+    EscalationLevel.SUPERVISED: "#e8710a",
+    EscalationLevel.REPORTED: LIGHT_COLOURS[WarningLevel.RED],
+}
+# The escalated problems the panel lists: 督办 and 通报.
+ESCALATED_FROM = EscalationLevel.SUPERVISED
 
 
 def _own_projects(user, projects: QuerySet[Project]) -> QuerySet[Project] | None:
@@ -37,6 +55,57 @@ def _with_days_overdue(milestones, as_of: date) -> list:
     rows = list(milestones)
     for milestone in rows:
         milestone.days_overdue = (as_of - milestone.due_date).days
+    return rows
+
+
+def problem_figures(*, as_of: date, year: int) -> dict:
+    """问题台账 on `as_of`, over the problems of `year`'s projects raised by then: per responsible unit
+    the problems not yet resolved or cancelled that day and those overdue, and the escalated ones
+    (督办 and 通报), the longest overdue first."""
+    live = is_live(as_of)
+    problems = (
+        Problem.objects.filter(project__year=year, raised_on__lte=as_of)
+        .with_state_on(as_of, live=live).with_flags(as_of, live=live)
+    )
+    pending = problems.filter(state_on__in=OPEN_PROBLEM_STATES)
+    counts = list(
+        pending.order_by().values("responsible_department")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
+    )
+    departments = Department.objects.in_bulk([row["responsible_department"] for row in counts])
+    rows = [
+        {
+            "department": departments.get(row["responsible_department"]),
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in counts
+    ]
+    # The units with the most overdue first; problems not yet given a unit (待交办) last.
+    rows.sort(key=lambda row: (row["department"] is None, -row["overdue"], -row["open"],
+                               row["department"].code if row["department"] else ""))
+    escalated = pending.filter(escalation_level__gte=ESCALATED_FROM)
+    return {
+        "by_department": rows,
+        "open": sum(row["open"] for row in rows),
+        "overdue": sum(row["overdue"] for row in rows),
+        "escalated": list(
+            escalated.select_related("project", "responsible_department")
+            .order_by("-days_overdue", "id")[:OVERDUE_LIST_LENGTH]
+        ),
+        "escalated_count": escalated.count(),
+    }
+
+
+def assessed_projects(*, projects: QuerySet[Project]) -> list[Project]:
+    """The projects with an assessment (人工研判) valid on the flags' day, those whose two lights
+    differ first, each marked `lights_differ`."""
+    rows = list(
+        projects.filter(assessed_level__isnull=False).select_related("department").order_by(reports.WARNING_RANK, "code")
+    )
+    for project in rows:
+        project.lights_differ = project.assessed_level != project.warning_level
+    rows.sort(key=lambda project: not project.lights_differ)
     return rows
 
 
@@ -71,6 +140,8 @@ def dashboard_figures(*, user, as_of: date) -> dict:
         "overdue_approval_count": overdue_approvals.count(),
         "visits_by_official": reports.visits_by_official(projects=flagged),
         "leads": reports.lead_stats(year=year, as_of=as_of),
+        "problems": problem_figures(as_of=as_of, year=year),
+        "assessed": assessed_projects(projects=flagged),
         "warning_levels": WarningLevel,
     }
 
