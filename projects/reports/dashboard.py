@@ -85,22 +85,33 @@ def problem_figures(*, as_of: date, year: int) -> dict:
     rows.sort(key=lambda row: (row["department"] is None, -row["overdue"], -row["open"],
                                row["department"].code if row["department"] else ""))
     escalated = pending.filter(escalation_level__gte=ESCALATED_FROM)
+    listed = list(
+        escalated.select_related("project", "responsible_department").order_by("-days_overdue", "id")[:OVERDUE_LIST_LENGTH]
+    )
+    for problem in listed:
+        problem.escalation_level_display = EscalationLevel(problem.escalation_level).label
     return {
         "by_department": rows,
         "open": sum(row["open"] for row in rows),
         "overdue": sum(row["overdue"] for row in rows),
-        "escalated": list(
-            escalated.select_related("project", "responsible_department")
-            .order_by("-days_overdue", "id")[:OVERDUE_LIST_LENGTH]
-        ),
+        "escalated": listed,
         "escalated_count": escalated.count(),
     }
+
+
+def _with_assessed_display(projects) -> list[Project]:
+    """`projects` as a list, each with `assessed_level_display` (the assessed light's name, or None)."""
+    rows = list(projects)
+    for project in rows:
+        level = project.assessed_level
+        project.assessed_level_display = WarningLevel(level).label if level else None
+    return rows
 
 
 def assessed_projects(*, projects: QuerySet[Project]) -> list[Project]:
     """The projects with an assessment (人工研判) valid on the flags' day, those whose two lights
     differ first, each marked `lights_differ`."""
-    rows = list(
+    rows = _with_assessed_display(
         projects.filter(assessed_level__isnull=False).select_related("department").order_by(reports.WARNING_RANK, "code")
     )
     for project in rows:
@@ -122,7 +133,7 @@ def dashboard_figures(*, user, as_of: date) -> dict:
         "summary": reports.stats_summary(projects=flagged, as_of=as_of, year=year),
         "lights": reports.lights_by_department(projects=flagged),
         "own_lights": None if own is None else reports.lights_by_department(projects=own),
-        "own_projects": None if own is None else list(
+        "own_projects": None if own is None else _with_assessed_display(
             own.select_related("department").order_by(reports.WARNING_RANK, "code")[:30]
         ),
         "investment_by_level": reports.investment_by(projects=flagged, field="level", choices=ProjectLevel,
