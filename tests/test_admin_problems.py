@@ -517,6 +517,16 @@ def test_the_office_assesses_a_project_on_its_page(people, project_a):
     assert 'class="assessed-light-detail"' in page and "征迁受阻，研判为红灯" in page and "2023-06-03" in page
 
 
+def test_saving_the_project_page_leaves_the_empty_assessment_row_alone(people, project_a):
+    office = people["office"]
+    row = office.get(reverse("admin:projects_project_change", args=[project_a.pk])).content.decode()
+    assert '<option value="" selected>—</option>' in row
+    data = project_page_data(office, project_a) | assessment_rows(level="", reason="", assessed_on="", valid_until="")
+    response = office.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
+    assert response.status_code == 302, form_errors(response)
+    assert not Assessment.objects.exists()
+
+
 def test_an_assessment_the_service_refuses_is_a_form_error(people, project_a):
     office = people["office"]
     before = snapshot()

@@ -4,6 +4,8 @@ through problem_move_create; the rows that raise problems with a report or a vis
 the office's assessments (人工研判) on the project page. Who may do what is projects.domain.roles,
 as in the API, and the move service checks it again under the problem's row lock."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from unfold.contrib.filters.admin import RangeDateFilter
 from projects.admin.filters import AsOfFilter, EscalationLevelFilter, OverdueFilter, PendingOnFilter
 from projects.admin.params import request_as_of
 from projects.admin.roles import SCOPED_ROLES, PolicyAdminMixin, PolicyInlineMixin, is_office, role
-from projects.admin.widgets import as_of_title, escalation_mark
+from projects.admin.widgets import as_of_title, escalation_mark, nowrap
 from projects.admin.writes import (
     AppendOnlyMixin,
     ReadOnlyHistoryMixin,
@@ -31,7 +33,14 @@ from projects.admin.writes import (
     service_call,
 )
 from projects.domain import roles
-from projects.domain.choices import PROBLEM_MOVES, ProblemAction, ProblemSource, ProblemState, problem_move_action
+from projects.domain.choices import (
+    PROBLEM_MOVES,
+    ProblemAction,
+    ProblemSource,
+    ProblemState,
+    WarningLevel,
+    problem_move_action,
+)
 from projects.domain.dates import default_as_of, is_live
 from projects.models import Assessment, Problem, ProblemMove
 from projects.services import assessment_create, problem_create, problem_move_create, problem_update
@@ -188,14 +197,18 @@ class ProblemChangeForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["title", "category", "description", "coordinating_official"]
-        help_texts = {"coordinating_official": "协调领导也可以反馈办理情况。"}
+        help_texts = {
+            "coordinating_official": "协调领导也可以反馈办理情况。",
+            # Shown beside the read-only unit: it changes only with 交办 or 退回.
+            "responsible_department": "由重点项目办交办或退回时确定。",
+        }
 
 
 @admin.register(Problem)
 class ProblemAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     form = ProblemForm
     list_display = [
-        "title", "project", "category", "state", "responsible_department", "due_date", "escalation", "raised_on",
+        "title", "project_name", "category", "state_cell", "unit_cell", "due_cell", "escalation", "raised_cell",
         "handling",
     ]
     list_display_links = ["title"]
@@ -257,10 +270,17 @@ class ProblemAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, S
 
     def changelist_view(self, request, extra_context=None):
         title = as_of_title(self, request)
-        todo = request.GET.get(ProblemTodoFilter.parameter_name)
-        if role(request) in SCOPED_ROLES and todo in (None, ProblemTodoFilter.ANSWER):
+        todo = ProblemTodoFilter(request, request.GET.copy(), self.model, self)
+        if todo.value() == ProblemTodoFilter.ANSWER:
             title = title.replace(str(self.model._meta.verbose_name_plural), "待我反馈的问题", 1)
-        extra_context = {"title": title, **(extra_context or {})}
+        # The to-do choices as buttons above the list, as 我的项目 / 全部项目 on the project list.
+        day = {"as_of": request.GET["as_of"]} if request.GET.get("as_of") else {}
+        tabs = [
+            {"label": label, "active": todo.value() == value,
+             "url": "?" + urlencode({ProblemTodoFilter.parameter_name: value, **day})}
+            for value, label in todo.lookup_choices
+        ]
+        extra_context = {"title": title, "scope_tabs": tabs, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -284,6 +304,27 @@ class ProblemAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, S
     @admin.display(description="督办", ordering="escalation_level")
     def escalation(self, problem):
         return escalation_mark(problem)
+
+    # The list's short cells stay on one line at 1366 px.
+    @admin.display(description="项目", ordering="project__name")
+    def project_name(self, problem):
+        return problem.project.name
+
+    @admin.display(description="状态", ordering="state")
+    def state_cell(self, problem):
+        return nowrap(problem.get_state_display())
+
+    @admin.display(description="责任单位", ordering="responsible_department__name")
+    def unit_cell(self, problem):
+        return nowrap(problem.responsible_department and problem.responsible_department.name)
+
+    @admin.display(description="限时办结", ordering="due_date")
+    def due_cell(self, problem):
+        return nowrap(problem.due_date)
+
+    @admin.display(description="提出日期", ordering="raised_on")
+    def raised_cell(self, problem):
+        return nowrap(problem.raised_on)
 
     @admin.display(description="可办理")
     def handling(self, problem):
@@ -358,6 +399,7 @@ class ProblemMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, Mo
         "created_at",
     ]
     change_form_before_template = "admin/projects/problemmove/problem_summary.html"
+    show_add_link = False  # a move is added from its problem (办理), never from an empty page
 
     @staticmethod
     def _action(request) -> str | None:
@@ -425,6 +467,9 @@ class ProblemMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, Mo
         problem = self._problem(request)
         context = {
             "title": MOVE_TITLES[action] if action else "办理问题",
+            # One move per page: no "save and add another", no "save and continue".
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
             "move_problem": problem,
             "move_problem_moves": list(problem.moves.select_related("moved_by", "responsible_department")) if problem else [],
             **(extra_context or {}),
@@ -540,8 +585,7 @@ class ProjectProblemInline(ReadOnlyInlineMixin, TabularInline):
 
     model = Problem
     fk_name = "project"
-    fields = ["title", "category", "state", "responsible_department", "due_date", "escalation", "raised_on"]
-    show_change_link = True
+    fields = ["problem", "category", "state", "responsible_department", "due_date", "escalation", "raised_on"]
     verbose_name_plural = "问题台账"
 
     def get_queryset(self, request):
@@ -550,6 +594,12 @@ class ProjectProblemInline(ReadOnlyInlineMixin, TabularInline):
     @admin.display(description="督办")
     def escalation(self, problem):
         return escalation_mark(problem)
+
+    @admin.display(description="问题")
+    def problem(self, problem):
+        url = reverse("admin:projects_problem_change", args=[problem.pk])
+        return format_html('<a class="problem-link font-semibold text-primary-600 underline" href="{}">{}</a>', url,
+                           problem.title)
 
 
 class AssessmentForm(forms.ModelForm):
@@ -562,6 +612,9 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("assessed_on", "valid_until"):
             self.fields[name].required = False
+        # A blank level: the empty row stays empty when the page is saved for something else.
+        self.fields["level"].choices = [("", "—"), *WarningLevel.choices]
+        self.fields["reason"].widget.attrs["rows"] = 2
 
     def _get_validation_exclusions(self):
         # assessment_create checks the two days and says what is wrong in words a user reads.

@@ -272,7 +272,7 @@ class ProjectAdmin(
         url = reverse("admin:projects_lead_change", args=[lead.pk])
         return format_html('<a href="{}">{}</a>（{}）', url, lead.name, lead.get_stage_display())
 
-    @admin.display(description="填报与调研")
+    @admin.display(description="填报、调研与问题")
     def record_status_update(self, project):
         report = reverse("admin:projects_statusupdate_add") + f"?project={project.pk}"
         visit = reverse("admin:projects_visit_add") + f"?project={project.pk}"

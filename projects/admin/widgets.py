@@ -54,6 +54,13 @@ def escalation_mark(problem):
     )
 
 
+def nowrap(value):
+    """A short list cell kept on one line (a state, a unit, a day); "-" when empty."""
+    if value in (None, ""):
+        return "-"
+    return format_html('<span style="white-space:nowrap">{}</span>', value.isoformat() if hasattr(value, "isoformat") else value)
+
+
 def bad_flag(value: bool | None):
     """A flag whose "true" is bad (超期未调研, 已逾期): a red 是, a plain 否, never a green tick."""
     if value is None:
