@@ -38,7 +38,6 @@ from projects.domain.choices import (
     ProblemAction,
     ProblemSource,
     ProblemState,
-    WarningLevel,
     problem_move_action,
 )
 from projects.domain.dates import default_as_of, is_live
@@ -612,8 +611,6 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("assessed_on", "valid_until"):
             self.fields[name].required = False
-        # A blank level: the empty row stays empty when the page is saved for something else.
-        self.fields["level"].choices = [("", "—"), *WarningLevel.choices]
         self.fields["reason"].widget.attrs["rows"] = 2
 
     def _get_validation_exclusions(self):

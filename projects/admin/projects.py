@@ -210,7 +210,8 @@ class ProjectAdmin(
     def warning_light(self, project):
         return format_html('<span class="project-light">{}</span>', light(getattr(project, "warning_level", None)))
 
-    @admin.display(description="人工研判", ordering="assessed_level")
+    # A short header: the column stays narrow beside the name (人工研判 on hover of each light).
+    @admin.display(description="研判", ordering="assessed_level")
     def assessed(self, project):
         return assessed_light(project)
 

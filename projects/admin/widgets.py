@@ -36,7 +36,8 @@ def assessed_light(project):
         return "-"
     until = getattr(project, "assessed_until", None)
     hover = f"人工研判：{getattr(project, 'assessed_reason', '')}（有效期至 {until.isoformat() if until else '-'}）"
-    return format_html('<span class="assessed-light assessed-{}" title="{}">{}</span>', level, hover, light(level))
+    return format_html('<span class="assessed-light assessed-{}" style="white-space:nowrap" title="{}">{}</span>',
+                       level, hover, light(level))
 
 
 def escalation_mark(problem):

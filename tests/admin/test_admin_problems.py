@@ -476,36 +476,45 @@ def test_the_inline_marks_follow_the_pages_day(people, ledger, project_b):
     assert 'class="escalation escalation-3"' in content and "逾期 42 天" in content
 
 
-def assessment_rows(**row) -> dict:
-    data = {"assessments-TOTAL_FORMS": "1", "assessments-INITIAL_FORMS": "0",
-            "assessments-MIN_NUM_FORMS": "0", "assessments-MAX_NUM_FORMS": "1000"}
-    return data | {f"assessments-0-{name}": value for name, value in row.items()}
-
-
 def project_page_data(client, project, **extra_rows) -> dict:
-    """The project page as its form posts it, unchanged, with the management forms of its inlines."""
+    """The project page as a browser posts it, unchanged: every field as rendered, the inlines' empty
+    rows included (a select sends its selected option, an empty input "")."""
     response = client.get(reverse("admin:projects_project_change", args=[project.pk]))
-    data = {}
+
+    def value(bound):
+        shown = bound.value()
+        return "" if shown is None else getattr(shown, "pk", shown)
+
     form = response.context["adminform"].form
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        data[name] = "" if value is None else getattr(value, "pk", value)
+    data = {name: value(form[name]) for name in form.fields}
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        data |= {f"{formset.prefix}-TOTAL_FORMS": str(formset.initial_form_count()),
+        data |= {f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
                  f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count())}
-        for number, initial in enumerate(formset.initial_forms):
-            data[f"{formset.prefix}-{number}-id"] = initial.instance.pk
-            for name in initial.fields:
-                if name not in ("id", "DELETE"):
-                    value = initial.initial.get(name)
-                    data[f"{formset.prefix}-{number}-{name}"] = "" if value is None else value
+        for row in formset.forms:
+            data |= {row.add_prefix(name): value(row[name]) for name in row.fields if name != "DELETE"}
     return data | extra_rows
+
+
+def assessment_row(**row) -> dict:
+    """The assessment inline's empty row (its only extra form), filled in."""
+    return {f"assessments-0-{name}": value for name, value in row.items()}
+
+
+@pytest.mark.parametrize("who", ["office", "clerk_a"])
+def test_the_project_page_saves_with_its_empty_rows(people, project_a, who):
+    """An untouched empty row (节点, 人工研判) stays empty: its choices start blank."""
+    client = people[who]
+    data = project_page_data(client, project_a)
+    assert data["milestones-0-kind"] == ""
+    response = client.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
+    assert response.status_code == 302, form_errors(response)
+    assert not project_a.milestones.exists() and not Assessment.objects.exists()
 
 
 def test_the_office_assesses_a_project_on_its_page(people, project_a):
     office = people["office"]
-    data = project_page_data(office, project_a) | assessment_rows(
+    data = project_page_data(office, project_a) | assessment_row(
         level="red", reason="征迁受阻，研判为红灯", assessed_on="2023-05-04", valid_until="2023-06-03")
     response = office.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
     assert response.status_code == 302, form_errors(response)
@@ -515,20 +524,10 @@ def test_the_office_assesses_a_project_on_its_page(people, project_a):
     assert 'class="assessed-light-detail"' in page and "征迁受阻，研判为红灯" in page and "2023-06-03" in page
 
 
-def test_saving_the_project_page_leaves_the_empty_assessment_row_alone(people, project_a):
-    office = people["office"]
-    row = office.get(reverse("admin:projects_project_change", args=[project_a.pk])).content.decode()
-    assert '<option value="" selected>—</option>' in row
-    data = project_page_data(office, project_a) | assessment_rows(level="", reason="", assessed_on="", valid_until="")
-    response = office.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
-    assert response.status_code == 302, form_errors(response)
-    assert not Assessment.objects.exists()
-
-
 def test_an_assessment_the_service_refuses_is_a_form_error(people, project_a):
     office = people["office"]
     before = snapshot()
-    data = project_page_data(office, project_a) | assessment_rows(
+    data = project_page_data(office, project_a) | assessment_row(
         level="yellow", reason="观察", assessed_on="2023-05-04", valid_until="2023-09-30")
     response = office.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
     assert response.status_code == 200
@@ -543,11 +542,13 @@ def test_only_the_office_assesses(people, project_a, who):
     assert not any(inline.formset.model is Assessment and inline.formset.extra
                    for inline in page.context["inline_admin_formsets"])
     before = snapshot()
-    data = project_page_data(client, project_a) | assessment_rows(
+    # A forged row the page never offered.
+    data = project_page_data(client, project_a) | {"assessments-TOTAL_FORMS": "1"} | assessment_row(
         level="green", reason="自评绿灯", assessed_on="2023-05-04", valid_until="2023-05-30")
     client.post(reverse("admin:projects_project_change", args=[project_a.pk]), data)
-    assert not Assessment.objects.exists()
-    assert snapshot()[Assessment.history.model._meta.label] == before[Assessment.history.model._meta.label]
+    after = snapshot()
+    for model in (Assessment, Assessment.history.model):
+        assert after[model._meta.label] == before[model._meta.label] == []
 
 
 def test_the_project_list_shows_the_assessed_light_beside_the_computed_one(people, project_a, project_b):
@@ -555,7 +556,7 @@ def test_the_project_list_shows_the_assessed_light_beside_the_computed_one(peopl
     office = people["office"]
     response = office.get(reverse("admin:projects_project_changelist"))
     content = response.content.decode()
-    assert "人工研判" in content and 'class="assessed-light assessed-red"' in content
+    assert 'class="assessed-light assessed-red"' in content and "人工研判：" in content
     assert 'class="assessed-light ' not in office.get(reverse("admin:projects_project_changelist"),
                                                       {"as_of": "2023-06-01"}).content.decode()
     assert [p.pk for p in office.get(reverse("admin:projects_project_changelist"),

@@ -152,3 +152,20 @@ def test_a_problem_from_report_to_closing(browser, portfolio):
     assert "绿灯" in light_of(browser)
     assert "已销号" in text(browser)
     screenshot(browser, "60-project-green-after-closing")
+
+    # 5. The office adds its own judgement (人工研判): shown beside the computed light.
+    Select(browser.find_element(By.NAME, "assessments-0-level")).select_by_visible_text("黄灯")
+    type_into(browser, "assessments-0-reason", "二期用地刚挂牌，摘牌和开工仍需跟踪。")
+    type_into(browser, "assessments-0-assessed_on", "2023-05-04")
+    type_into(browser, "assessments-0-valid_until", "2023-06-03")
+    browser.set_window_size(1366, 1100)
+    screenshot(browser, "61-office-assessment-row", scroll_to="#problems-group")
+    browser.set_window_size(1366, 900)
+    submit(browser, browser.find_element(By.NAME, "_continue"), ".project-light")
+    detail = browser.find_element(By.CSS_SELECTOR, ".assessed-light-detail").text
+    assert "黄灯" in detail and "二期用地刚挂牌" in detail and "2023-06-03" in detail
+    assert "绿灯" in light_of(browser)
+    screenshot(browser, "62-project-two-lights")
+    open_page(browser, "/admin/projects/project/")
+    assert browser.find_element(By.CSS_SELECTOR, ".assessed-light.assessed-yellow").text == "黄灯"
+    screenshot(browser, "63-project-list-two-lights")
