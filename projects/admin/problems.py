@@ -41,6 +41,7 @@ from projects.domain.choices import (
     problem_move_action,
 )
 from projects.domain.dates import default_as_of, is_live
+from projects.domain.lights import thresholds
 from projects.models import Assessment, Problem, ProblemMove
 from projects.services import assessment_create, problem_create, problem_move_create, problem_update
 
@@ -67,9 +68,16 @@ MOVE_LABELS = {
     ProblemAction.CANCEL: {"moved_on": "撤销日期", "note": "撤销理由"},
 }
 MOVE_HELP = {
-    ProblemAction.ASSIGN: {"due_date": "责任单位须在此日期前办结并反馈；逾期 1–7 天催办，8–30 天督办，超过 30 天通报。"},
     ProblemAction.RETURN: {"due_date": "留空则沿用原期限。", "responsible_department": "可改交其他单位。"},
 }
+
+
+def deadline_help() -> str:
+    """What a deadline brings, with the escalation thresholds as set."""
+    level2, level3 = (thresholds()[name] for name in ("PROBLEM_LEVEL2_AFTER_DAYS", "PROBLEM_LEVEL3_AFTER_DAYS"))
+    return (f"责任单位须在此日期前办结并反馈；逾期 1–{level2} 天催办，{level2 + 1}–{level3} 天督办，"
+            f"超过 {level3} 天通报。")
+
 # The moves that name the unit and the deadline (交办, 退回); the others only say what was done.
 HANDOVER_FIELDS = ["action", "problem", "responsible_department", "due_date", "moved_on", "note"]
 NOTE_FIELDS = ["action", "problem", "moved_on", "note"]
@@ -257,7 +265,7 @@ class ProblemAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin, S
         return [name for name in shown if name not in ProblemChangeForm.Meta.fields]
 
     def get_changeform_initial_data(self, request):
-        """Opened from a project (?project=ID) or from the dashboard: that project, the default day, the office's own source."""
+        """Opened from a project (提出问题, ?project=ID): that project, the default day, the office's own source."""
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("raised_on", default_as_of())
         initial.setdefault("source", ProblemSource.OFFICE)
@@ -429,6 +437,7 @@ class ProblemMoveAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, Mo
             if action == ProblemAction.ASSIGN:
                 for name in ("responsible_department", "due_date"):
                     form.base_fields[name].required = True
+                form.base_fields["due_date"].help_text = deadline_help()
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
