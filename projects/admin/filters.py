@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from projects.admin.params import request_as_of
-from projects.domain.choices import MilestoneState, WarningLevel
+from projects.domain.choices import OPEN_PROBLEM_STATES, EscalationLevel, MilestoneState, WarningLevel
 from projects.querysets import done_on, open_on
 
 
@@ -42,6 +42,56 @@ ProjectOverdueFilter = flag_filter("节点逾期", "is_overdue")
 VisitOverdueFilter = flag_filter("超期未调研", "visit_overdue")
 MilestoneStateFilter = choice_filter("节点状态", "state", MilestoneState.choices)
 OverdueFilter = flag_filter("已逾期", "is_overdue")
+
+
+class AssessedLevelFilter(admin.SimpleListFilter):
+    """人工研判: the level of the office's assessment valid on the list's day, or none, as the API's `assessed_level`."""
+
+    title = "人工研判"
+    parameter_name = "assessed_level"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [*WarningLevel.choices, (self.NONE, "未研判")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(assessed_level__isnull=True)
+        if self.value() in WarningLevel.values:
+            return queryset.filter(assessed_level=self.value())
+        return queryset
+
+
+class EscalationLevelFilter(admin.SimpleListFilter):
+    """督办级别 on the list's day, as the API's `escalation_level`; 督办及以上 is the dashboard's escalated list."""
+
+    title = "督办级别"
+    parameter_name = "escalation_level"
+    ESCALATED = "2,3"
+
+    def lookups(self, request, model_admin):
+        return [*((str(value), label) for value, label in EscalationLevel.choices), (self.ESCALATED, "督办及以上")]
+
+    def queryset(self, request, queryset):
+        levels = [part for part in (self.value() or "").split(",") if part in map(str, EscalationLevel.values)]
+        return queryset.filter(escalation_level__in=[int(level) for level in levels]) if levels else queryset
+
+
+class PendingOnFilter(admin.SimpleListFilter):
+    """未办结: not yet resolved or cancelled on the list's day (raised by then), as the dashboard counts them."""
+
+    title = "未办结（评价日）"
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("1", "未办结"), ("0", "已销号或撤销")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(state_on__in=OPEN_PROBLEM_STATES)
+        if self.value() == "0":
+            return queryset.exclude(state_on__in=OPEN_PROBLEM_STATES).filter(state_on__isnull=False)
+        return queryset
 
 
 class CompletedFilter(admin.SimpleListFilter):

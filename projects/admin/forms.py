@@ -68,6 +68,7 @@ class StatusUpdateForm(forms.ModelForm):
             "completed_investment": "已填入当前数；改为本年度累计完成数（不能减少），留空表示不变。",
             "progress_percent": "已填入当前数；改为最新形象进度，留空表示不变。",
             "reported_on": "留空为今天。",
+            "problems": "只作文字记录；需要协调解决的问题请在下方“本次提出的问题”中逐条填写，进入问题台账。",
         }
 
     def __init__(self, *args, **kwargs):

@@ -5,4 +5,5 @@ site's class lives in this package (projects.admin.site), so the package itself 
 nothing while Django imports it to build the site.
 """
 
-from projects.admin import leads, notifications, projects, records, references, targets, tokens, users  # noqa: F401
+
+from projects.admin import leads, notifications, problems, projects, records, references, targets, tokens, users  # noqa: F401

@@ -15,13 +15,20 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ImportForm
 
 from projects import selectors
-from projects.admin.filters import AsOfFilter, ProjectOverdueFilter, VisitOverdueFilter, WarningLevelFilter
+from projects.admin.filters import (
+    AsOfFilter,
+    AssessedLevelFilter,
+    ProjectOverdueFilter,
+    VisitOverdueFilter,
+    WarningLevelFilter,
+)
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.imports import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin.params import request_as_of
+from projects.admin.problems import AssessmentInline, ProjectProblemInline, save_assessments
 from projects.admin.resources import ChineseExportForm, ProjectExportResource, ProjectResource
 from projects.admin.roles import SCOPED_ROLES, MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, role
-from projects.admin.widgets import as_of_title, bad_flag, light, name_with_light
+from projects.admin.widgets import as_of_title, assessed_light, bad_flag, light, name_with_light
 from projects.admin.writes import (
     ReadOnlyHistoryMixin,
     ReadOnlyInlineMixin,
@@ -34,7 +41,17 @@ from projects.admin.writes import (
 from projects.domain.choices import Role, Sector
 from projects.domain.lights import warning_reasons
 from projects.domain.roles import UPDATE
-from projects.models import REPORTED_FIELDS, ApprovalItem, Milestone, Project, ProjectBatch, StatusUpdate, Visit
+from projects.models import (
+    REPORTED_FIELDS,
+    ApprovalItem,
+    Assessment,
+    Milestone,
+    Problem,
+    Project,
+    ProjectBatch,
+    StatusUpdate,
+    Visit,
+)
 from projects.reports import WARNING_RANK
 from projects.services import project_create, project_update
 
@@ -97,16 +114,20 @@ class ProjectAdmin(
 ):
     # At 1366 px every column fits on one line; the light stands next to the name.
     list_display = [
-        "code", "project_name", "category", "status", "department", "lead_official", "next_due_date",
+        "code", "project_name", "assessed", "category", "status", "department", "lead_official", "next_due_date",
     ]
     list_display_links = ["code", "project_name"]
     list_filter = [
         MyProjectsFilter, "category", "level", "sector", "status", "year", "zone", "department", "lead_official",
-        "batches__kind", "batches__period", WarningLevelFilter, ProjectOverdueFilter, VisitOverdueFilter, AsOfFilter,
+        "batches__kind", "batches__period", WarningLevelFilter, AssessedLevelFilter, ProjectOverdueFilter,
+        VisitOverdueFilter, AsOfFilter,
     ]
     list_select_related = ["department", "lead_official"]
     search_fields = ["name", "code", "owner"]
-    inlines = [ProjectBatchInline, MilestoneInline, StatusUpdateInline, VisitInline, ApprovalItemInline]
+    inlines = [
+        ProjectBatchInline, MilestoneInline, StatusUpdateInline, VisitInline, ApprovalItemInline, ProjectProblemInline,
+        AssessmentInline,
+    ]
     resource_classes = [ProjectResource]
     import_formats = [ChineseCSV, XLSX]
     import_template_name = "admin/projects/project/import.html"
@@ -131,13 +152,13 @@ class ProjectAdmin(
         "delivery_plan", "delivery_task_force", "delivery_bank", "delivery_stalled_since",
     ]})
     flag_fieldset = ("亮灯情况", {"fields": [
-        "warning_light", "warning_reasons", "record_status_update", "next_due_date", "overdue_milestone_count",
-        "last_visit_on", "visit_overdue_flag", "investment_lag",
+        "warning_light", "warning_reasons", "assessed_light_detail", "record_status_update", "next_due_date",
+        "overdue_milestone_count", "last_visit_on", "visit_overdue_flag", "investment_lag",
     ]})
     source_fieldset = ("来源", {"fields": ["source_lead_link"]})
     record_fieldset = ("记录", {"classes": ["collapse"], "fields": ["version", "created_at", "updated_at"]})
     flag_fields = [
-        "warning_light", "warning_reasons", "next_due_date", "overdue_milestone_count", "last_visit_on",
+        "warning_light", "warning_reasons", "assessed_light_detail", "next_due_date", "overdue_milestone_count", "last_visit_on",
         "visit_overdue_flag", "investment_lag", "record_status_update", "source_lead_link",
         "version", "created_at", "updated_at",
     ]
@@ -194,6 +215,22 @@ class ProjectAdmin(
     def warning_light(self, project):
         return format_html('<span class="project-light">{}</span>', light(getattr(project, "warning_level", None)))
 
+    # A short header: the column stays narrow beside the name (人工研判 on hover of each light).
+    @admin.display(description="研判", ordering="assessed_level")
+    def assessed(self, project):
+        return assessed_light(project)
+
+    @admin.display(description="人工研判")
+    def assessed_light_detail(self, project):
+        """The office's light valid on the page's day beside the computed one, with its reason and end."""
+        level = getattr(project, "assessed_level", None)
+        if not level:
+            return "无（重点项目办可在页面下方“人工研判”中添加）"
+        return format_html(
+            '<span class="assessed-light-detail">{}　{}（有效期至 {}）</span>',
+            light(level), project.assessed_reason, project.assessed_until.isoformat(),
+        )
+
     @admin.display(description="亮灯原因")
     def warning_reasons(self, project):
         reasons = warning_reasons(project, project.flags_as_of)
@@ -241,15 +278,19 @@ class ProjectAdmin(
         url = reverse("admin:projects_lead_change", args=[lead.pk])
         return format_html('<a href="{}">{}</a>（{}）', url, lead.name, lead.get_stage_display())
 
-    @admin.display(description="填报与调研")
+    @admin.display(description="填报、调研与问题")
     def record_status_update(self, project):
         report = reverse("admin:projects_statusupdate_add") + f"?project={project.pk}"
         visit = reverse("admin:projects_visit_add") + f"?project={project.pk}"
+        problem = reverse("admin:projects_problem_add") + f"?project={project.pk}"
+        problems = reverse("admin:projects_problem_changelist") + f"?project__id__exact={project.pk}&todo=all"
         return format_html(
             '<a id="add-status-update" class="font-semibold text-primary-600 underline" href="{}">新增进度填报</a>'
             '（状态、累计投资和形象进度只能这样变更）　'
-            '<a id="add-visit" class="font-semibold text-primary-600 underline" href="{}">记录调研</a>',
-            report, visit,
+            '<a id="add-visit" class="font-semibold text-primary-600 underline" href="{}">记录调研</a>　'
+            '<a id="add-problem" class="font-semibold text-primary-600 underline" href="{}">提出问题</a>　'
+            '<a id="project-problems" class="font-semibold text-primary-600 underline" href="{}">本项目问题台账</a>',
+            report, visit, problem, problems,
         )
 
     def save_model(self, request, obj, form, change):
@@ -270,6 +311,11 @@ class ProjectAdmin(
         for formset in formsets:
             if isinstance(formset, ProjectBatchFormSet):
                 formset.record_changes()
+            elif formset.model is Assessment:
+                save_assessments(formset, form.instance, request.user)
+            elif formset.model is Problem:
+                # Read only here: a problem moves on its own page.
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             else:
                 save_inline(formset, "project", form.instance, request.user)
 

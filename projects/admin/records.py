@@ -11,6 +11,7 @@ from unfold.admin import ModelAdmin
 from projects.admin.filters import AsOfFilter, CompletedFilter, MilestoneStateFilter, OverdueFilter
 from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
 from projects.admin.params import request_as_of
+from projects.admin.problems import ReportProblemInline, VisitProblemInline, raised_rows, record_raised
 from projects.admin.resources import ChineseExportForm, MilestoneResource
 from projects.admin.roles import PolicyAdminMixin, own_projects
 from projects.admin.widgets import as_of_title, bad_flag
@@ -20,13 +21,17 @@ from projects.admin.writes import (
     ServiceErrorsMixin,
     ServiceWritesMixin,
     adopt,
+    form_data,
     service_call,
 )
 from projects.domain.choices import MilestoneState
 from projects.domain.dates import default_as_of
 from projects.domain.roles import role_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
-from projects.services import status_update_create
+from projects.services import status_update_create, visit_create
+
+# The problems a report or a visit raises, as the page names them in a refusal.
+RAISED_LABELS = {"raise_problems": "本次提出的问题"}
 
 
 @admin.register(Milestone)
@@ -72,6 +77,7 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
     """Append-only: reports are added through status_update_create, never changed or deleted."""
 
     form = StatusUpdateForm
+    inlines = [ReportProblemInline]
     list_display = [
         "project", "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
         "reported_by", "created_at",
@@ -106,14 +112,18 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        with service_call(StatusUpdate):
+        with service_call(StatusUpdate, labels=RAISED_LABELS):
             report = status_update_create(
                 project=data["project"], user=request.user, note=data["note"],
                 status=data["status_to"] or None, completed_investment=data["completed_investment"],
                 progress_percent=data["progress_percent"], problems=data["problems"],
-                next_steps=data["next_steps"], reported_on=data["reported_on"],
+                next_steps=data["next_steps"], reported_on=data["reported_on"], raise_problems=raised_rows(obj),
             )
         adopt(obj, report)
+
+    def save_related(self, request, form, formsets, change):
+        """The problem rows were raised by status_update_create with the report."""
+        record_raised(formsets, form.instance, change)
 
 
 @admin.register(Visit)
@@ -125,6 +135,19 @@ class VisitAdmin(PolicyAdminMixin, ServiceWritesMixin, OfficialOptionalMixin, Mo
     date_hierarchy = "visited_on"
     autocomplete_fields = ["project"]
     fields = ["project", "visited_on", "kind", "official", "note"]
+    inlines = [VisitProblemInline]
+
+    def save_model(self, request, obj, form, change):
+        """A new visit raises the problems of its rows in the same transaction (visit_create)."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        with service_call(Visit, labels=RAISED_LABELS):
+            visit = visit_create(user=request.user, raise_problems=raised_rows(obj), **form_data(form))
+        adopt(obj, visit)
+
+    def save_related(self, request, form, formsets, change):
+        """The problem rows were raised by visit_create with the visit; a saved visit's are read only."""
+        record_raised(formsets, form.instance, change)
 
     def get_changeform_initial_data(self, request):
         """One form: the project it was opened from, today (or the pinned day), the official signed in."""

@@ -76,6 +76,14 @@ class PolicyAdminMixin:
 class PolicyInlineMixin(PolicyAdminMixin):
     """An inline of a policy resource on the project page: asked about that project (`obj`)."""
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # The theme offers no blank choice for a required field; in an inline's empty row the browser
+        # would then send the first choice, the row would count as filled in and the page would not
+        # save ("该字段是必填项"). A choice without a default starts blank, so an empty row stays empty.
+        if "choices" not in kwargs and not db_field.has_default():
+            kwargs["choices"] = db_field.get_choices(include_blank=True, blank_choice=[("", "—")])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def _on_project(self, request, action: str, project) -> bool:
         record = None if project is None else {"project": project}
         return roles.can(request.user, self._resource(), action, record)

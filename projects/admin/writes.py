@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from projects.domain.exceptions import ServiceError
-from projects.domain.roles import resource_of
+from projects.domain.roles import resource_of, role_of
 from projects.services.registry import BY_ENTITY
 
 
@@ -39,8 +39,12 @@ def _label(model: type[models.Model] | None, field: str | None) -> str:
 
 
 @contextmanager
-def service_call(model: type[models.Model] | None = None, row: str = ""):
-    """Turn a service's ValidationError or ServiceError into ServiceRejected; `row` names an inline row."""
+def service_call(model: type[models.Model] | None = None, row: str = "", labels: dict[str, str] | None = None):
+    """Turn a service's ValidationError or ServiceError into ServiceRejected; `row` names an inline row,
+    `labels` name the service's arguments that are no field of `model` (a report's `raise_problems`)."""
+    def label(field: str | None) -> str:
+        return (labels or {}).get(field) or _label(model, field)
+
     try:
         yield
     except ServiceError as exc:
@@ -55,9 +59,9 @@ def service_call(model: type[models.Model] | None = None, row: str = ""):
         else:
             pairs = [(None, message) for message in exc.messages]
         if row:
-            errors = [(None, " ".join(filter(None, [row, _label(model, field)])), message) for field, message in pairs]
+            errors = [(None, " ".join(filter(None, [row, label(field)])), message) for field, message in pairs]
         else:
-            errors = [(field, _label(model, field), message) for field, message in pairs]
+            errors = [(field, label(field), message) for field, message in pairs]
         raise ServiceRejected(errors) from exc
 
 
@@ -194,9 +198,13 @@ class AppendOnlyMixin:
 
 
 class ReadOnlyInlineMixin:
-    """An inline that lists records to read: nothing is added, changed or deleted from it."""
+    """An inline that lists records to read: nothing is added, changed or deleted from it. Everyone
+    signed in with a role reads it, as every list (not Django's per-model view permission)."""
 
     extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return role_of(request.user)[0] is not None
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

@@ -6,12 +6,22 @@
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from projects import reports, selectors
 from projects.domain import params, roles
-from projects.domain.choices import LIGHT_COLOURS, LeadStage, ProjectLevel, Sector, TargetState, WarningLevel
-from projects.models import Project
+from projects.domain.choices import (
+    LIGHT_COLOURS,
+    OPEN_PROBLEM_STATES,
+    EscalationLevel,
+    LeadStage,
+    ProjectLevel,
+    Sector,
+    TargetState,
+    WarningLevel,
+)
+from projects.domain.dates import is_live
+from projects.models import Department, Problem, Project
 from projects.reports.departments import iso_week
 from projects.reports.targets import target_progress
 
@@ -24,6 +34,15 @@ TARGET_STATE_COLOURS = {
     TargetState.BEHIND: LIGHT_COLOURS[WarningLevel.YELLOW],
     TargetState.MISSED: LIGHT_COLOURS[WarningLevel.RED],
 }
+# A problem's 督办 level: on time green, 催办 yellow, 督办 orange, 通报 red.
+ESCALATION_COLOURS = {
+    EscalationLevel.NORMAL: LIGHT_COLOURS[WarningLevel.GREEN],
+    EscalationLevel.URGED: LIGHT_COLOURS[WarningLevel.YELLOW],
+    EscalationLevel.SUPERVISED: "#e8710a",
+    EscalationLevel.REPORTED: LIGHT_COLOURS[WarningLevel.RED],
+}
+# The escalated problems the panel lists: 督办 and 通报.
+ESCALATED_FROM = EscalationLevel.SUPERVISED
 
 
 def _own_projects(user, projects: QuerySet[Project]) -> QuerySet[Project] | None:
@@ -38,6 +57,68 @@ def _with_days_overdue(milestones, as_of: date) -> list:
     rows = list(milestones)
     for milestone in rows:
         milestone.days_overdue = (as_of - milestone.due_date).days
+    return rows
+
+
+def problem_figures(*, as_of: date, year: int) -> dict:
+    """问题台账 on `as_of`, over the problems of `year`'s projects raised by then: per responsible unit
+    the problems not yet resolved or cancelled that day and those overdue, and the escalated ones
+    (督办 and 通报), the longest overdue first."""
+    live = is_live(as_of)
+    problems = (
+        Problem.objects.filter(project__year=year, raised_on__lte=as_of)
+        .with_state_on(as_of, live=live).with_flags(as_of, live=live)
+    )
+    pending = problems.filter(state_on__in=OPEN_PROBLEM_STATES)
+    counts = list(
+        pending.order_by().values("responsible_department")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
+    )
+    departments = Department.objects.in_bulk([row["responsible_department"] for row in counts])
+    rows = [
+        {
+            "department": departments.get(row["responsible_department"]),
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in counts
+    ]
+    # The units with the most overdue first; problems not yet given a unit (待交办) last.
+    rows.sort(key=lambda row: (row["department"] is None, -row["overdue"], -row["open"],
+                               row["department"].code if row["department"] else ""))
+    escalated = pending.filter(escalation_level__gte=ESCALATED_FROM)
+    listed = list(
+        escalated.select_related("project", "responsible_department").order_by("-days_overdue", "id")[:OVERDUE_LIST_LENGTH]
+    )
+    for problem in listed:
+        problem.escalation_level_display = EscalationLevel(problem.escalation_level).label
+    return {
+        "by_department": rows,
+        "open": sum(row["open"] for row in rows),
+        "overdue": sum(row["overdue"] for row in rows),
+        "escalated": listed,
+        "escalated_count": escalated.count(),
+    }
+
+
+def _with_assessed_display(projects) -> list[Project]:
+    """`projects` as a list, each with `assessed_level_display` (the assessed light's name, or None)."""
+    rows = list(projects)
+    for project in rows:
+        level = project.assessed_level
+        project.assessed_level_display = WarningLevel(level).label if level else None
+    return rows
+
+
+def assessed_projects(*, projects: QuerySet[Project]) -> list[Project]:
+    """The projects with an assessment (人工研判) valid on the flags' day, those whose two lights
+    differ first, each marked `lights_differ`."""
+    rows = _with_assessed_display(
+        projects.filter(assessed_level__isnull=False).select_related("department").order_by(reports.WARNING_RANK, "code")
+    )
+    for project in rows:
+        project.lights_differ = project.assessed_level != project.warning_level
+    rows.sort(key=lambda project: not project.lights_differ)
     return rows
 
 
@@ -56,7 +137,7 @@ def dashboard_figures(*, user, as_of: date) -> dict:
         "summary": reports.stats_summary(projects=flagged, as_of=as_of, year=year),
         "lights": reports.lights_by_department(projects=flagged),
         "own_lights": None if own is None else reports.lights_by_department(projects=own),
-        "own_projects": None if own is None else list(
+        "own_projects": None if own is None else _with_assessed_display(
             own.select_related("department").order_by(reports.WARNING_RANK, "code")[:30]
         ),
         "investment_by_level": reports.investment_by(projects=flagged, field="level", choices=ProjectLevel,
@@ -79,6 +160,8 @@ def dashboard_figures(*, user, as_of: date) -> dict:
             "departments": reports.department_weeks(projects=flagged, mondays=score_weeks, as_of=as_of),
         },
         "leads": reports.lead_stats(year=year, as_of=as_of),
+        "problems": problem_figures(as_of=as_of, year=year),
+        "assessed": assessed_projects(projects=flagged),
         "warning_levels": WarningLevel,
     }
 

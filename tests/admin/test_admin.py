@@ -286,10 +286,11 @@ def test_a_status_update_cannot_be_changed_or_deleted(staff, red_project, superu
 
 
 def test_a_status_update_recorded_in_the_admin_moves_the_project(staff, green_project, superuser):
-    response = staff.post(reverse("admin:projects_statusupdate_add"), {
+    url = reverse("admin:projects_statusupdate_add")
+    response = staff.post(url, {
         "project": green_project.pk, "status_to": "under_construction", "completed_investment": "1200",
         "progress_percent": "", "note": "主体开工", "problems": "", "next_steps": "", "reported_on": "2023-05-04",
-    })
+    } | management_data(staff.get(url)))
     assert response.status_code == 302
     green_project.refresh_from_db()
     assert green_project.status == ProjectStatus.UNDER_CONSTRUCTION
@@ -299,9 +300,10 @@ def test_a_status_update_recorded_in_the_admin_moves_the_project(staff, green_pr
 
 
 def test_an_illegal_status_move_is_a_form_error(staff, red_project):
-    response = staff.post(reverse("admin:projects_statusupdate_add"), {
+    url = reverse("admin:projects_statusupdate_add")
+    response = staff.post(url, {
         "project": red_project.pk, "status_to": "planned", "note": "退回", "reported_on": "2023-05-04",
-    })
+    } | management_data(staff.get(url)))
     assert response.status_code == 200
     assert "不允许从“在建”变更为“谋划中”" in page(response)
     assert not StatusUpdate.objects.exists()

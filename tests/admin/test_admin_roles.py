@@ -87,15 +87,20 @@ def url(model, action: str, *args) -> str:
     return reverse(f"admin:projects_{model._meta.model_name}_{action}", args=args)
 
 
+# The report and visit forms carry rows to raise problems: none filled.
+NO_PROBLEM_ROWS = {"raised_problems-TOTAL_FORMS": "0", "raised_problems-INITIAL_FORMS": "0"}
+
+
 def record_form(model, project, official=None) -> dict:
     return {
         Milestone: {"project": project.pk, "kind": "start", "title": "实质性开工", "due_period": "2023-Q3"},
         Visit: {"project": project.pk, "visited_on": "2023-05-02", "kind": "survey",
-                "official": (official or project.lead_official).pk, "note": "现场督导"},
+                "official": (official or project.lead_official).pk, "note": "现场督导", **NO_PROBLEM_ROWS},
         ApprovalItem: {"project": project.pk, "name": "施工许可证", "department": project.department_id,
                        "mode": "normal", "due_date": "2023-06-30"},
         StatusUpdate: {"project": project.pk, "status_to": "", "completed_investment": "100",
-                       "progress_percent": "", "note": "越权填报", "problems": "", "next_steps": "", "reported_on": ""},
+                       "progress_percent": "", "note": "越权填报", "problems": "", "next_steps": "", "reported_on": "",
+                       **NO_PROBLEM_ROWS},
     }[model]
 
 
@@ -275,7 +280,8 @@ def test_official_logs_a_visit_in_one_form(official, official_a, project_a):
     form = official.get(url(Visit, "add"), {"project": project_a.pk}).context["adminform"].form
     assert form.initial["official"] == official_a.pk and form.initial["visited_on"] == AS_OF
     response = official.post(url(Visit, "add"), {"project": project_a.pk, "visited_on": "2023-05-04",
-                                                  "kind": "inspection", "official": official_a.pk, "note": "现场督导"})
+                                                  "kind": "inspection", "official": official_a.pk, "note": "现场督导",
+                                                  **NO_PROBLEM_ROWS})
     assert response.status_code == 302
     visit = Visit.objects.get(project=project_a)
     assert (visit.official, visit.visited_on) == (official_a, date(2023, 5, 4))

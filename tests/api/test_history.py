@@ -178,6 +178,8 @@ def office(db) -> Client:
 def test_admin_writes_are_via_admin_with_the_user(office, project_a, official_a):
     response = office.post(reverse("admin:projects_visit_add"), {
         "project": project_a.pk, "visited_on": "2023-04-28", "kind": "call", "official": official_a.pk, "note": "",
+        # The visit form's rows to raise problems: none filled.
+        "raised_problems-TOTAL_FORMS": "0", "raised_problems-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = only(history(office, project_a.pk), "visit", "created")
