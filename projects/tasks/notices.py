@@ -51,6 +51,10 @@ def changelist(model: str, **filters) -> str:
     return f"{path}?{urlencode(filters)}" if filters else path
 
 
+def problem_link(problem_id: int) -> str:
+    return reverse("admin:projects_problem_change", args=[problem_id])
+
+
 def milestone_link(milestone_id: int) -> str:
     return reverse("admin:projects_milestone_change", args=[milestone_id])
 

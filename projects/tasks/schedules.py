@@ -9,9 +9,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from projects import reports, selectors
-from projects.domain.choices import ACTIVE_STATUSES, NotificationKind, Role
+from projects.domain.choices import ACTIVE_STATUSES, EscalationLevel, NotificationKind, Role
 from projects.domain.schedules import week_of
-from projects.models import Milestone, Project, UserProfile
+from projects.models import Milestone, Problem, Project, UserProfile
 from projects.querysets import open_on
 from projects.services import GroupNotice, Notice, Recorded, notices_record
 from projects.tasks import notices as words
@@ -88,7 +88,7 @@ def bulletin(as_of: date) -> Recorded:
 
 def overdue(as_of: date) -> Recorded:
     """Daily: the milestones that became overdue today to the clerks and lead officials of their projects,
-    with escalated problems once the problems ledger provides them (escalated_problems)."""
+    and the problems whose escalation rose today (escalated_problems)."""
     period = as_of.isoformat()
     milestones = list(
         reports.milestones_became_overdue(
@@ -139,13 +139,37 @@ def overdue(as_of: date) -> Recorded:
 
 
 def escalated_problems(as_of: date) -> tuple[list[Notice], list[GroupNotice]]:
-    """The hook of the problems ledger (问题台账): problems whose escalation level rose on `as_of`.
+    """The problems whose escalation level (催办, 督办, 通报) rose on `as_of`: a Notice of kind
+    `problem_escalated` (subject `problem:<id>`, period the day) to the responsible department's
+    clerks and the coordinating official, and a message to the department's robots.
 
-    Each becomes a Notice of kind `problem_escalated` (subject `problem:<id>`, period the day,
-    words from notices.problem_text) to the responsible department's clerks and the coordinating
-    official, and a GroupNotice to the department's robots. There are no problems yet: nothing.
+    The levels are the ledger's own flags for the day and the day before, so a run repeated the
+    same day finds the same problems, and the notifications' constraint keeps them once.
     """
-    return [], []
+    before = dict(Problem.objects.with_flags(as_of - timedelta(days=1))
+                  .filter(escalation_level__gt=0).values_list("pk", "escalation_level"))
+    risen = [
+        problem for problem in Problem.objects.with_flags(as_of).filter(escalation_level__gt=0)
+        .select_related("project", "responsible_department", "coordinating_official").order_by("pk")
+        if problem.escalation_level > before.get(problem.pk, 0)
+    ]
+    clerks = _users(Role.DEPARTMENT, "department", [p.responsible_department_id for p in risen])
+    leaders = _users(Role.OFFICIAL, "official", [p.coordinating_official_id for p in risen if p.coordinating_official_id])
+    period, notices, groups = as_of.isoformat(), [], []
+    for problem in risen:
+        title, body = words.problem_text(
+            kind_label=EscalationLevel(problem.escalation_level).label, title=problem.title, project=problem.project,
+            due_date=problem.assigned_due_date, escalation_level=problem.escalation_level,
+        )
+        users = (*clerks.get(problem.responsible_department_id, ()), *leaders.get(problem.coordinating_official_id, ()))
+        subject = f"problem:{problem.pk}"
+        if users:
+            notices.append(Notice(NotificationKind.PROBLEM_ESCALATED, subject, period, title, body,
+                                  words.problem_link(problem.pk), tuple(users)))
+        if problem.responsible_department_id:
+            groups.append(GroupNotice(NotificationKind.PROBLEM_ESCALATED, subject, period, title, f"### {title}\n\n{body}",
+                                      more="请登录系统查看", department_ids=(problem.responsible_department_id,)))
+    return notices, groups
 
 
 SCHEDULES = {"reminders": reminders, "bulletin": bulletin, "overdue": overdue}

@@ -27,10 +27,12 @@ from projects.tasks import deliveries, schedules
 from projects.tasks.jobs import schedule_run
 from tests.factories import (
     MilestoneFactory,
+    ProblemFactory,
     ProjectFactory,
     StatusUpdateFactory,
     UserFactory,
     UserProfileFactory,
+    move_problem,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -361,3 +363,20 @@ def test_issue_token_records_the_address_reminders_are_mailed_to(dept_a):
     with pytest.raises(CommandError, match="不是有效的邮箱地址"):
         call_command("issue_token", "clerk_x", "--role", "department", "--department", dept_a.code,
                      "--email", "not-an-address", **quiet)
+
+
+@pytest.mark.django_db
+def test_the_daily_run_names_each_problem_on_the_day_its_escalation_rises(week, dept_a, dept_b):
+    """Handed to department B, due 1 May: 催办 from 2 May (1 day over), 督办 from 9 May (8 days), 通报 from 1 June."""
+    problem = move_problem(ProblemFactory(project=week["silent_a"], title="征迁未完成", raised_on=date(2023, 4, 20)),
+                           ("assigned", "2023-04-21", {"responsible_department": dept_b, "due_date": date(2023, 5, 1)}))
+    escalated = lambda: list(Notification.objects.filter(kind=NotificationKind.PROBLEM_ESCALATED)  # noqa: E731
+                             .order_by("period").values_list("user__username", "subject", "period", "title"))
+    for day in (date(2023, 5, 1), date(2023, 5, 2), date(2023, 5, 3), date(2023, 5, 9), date(2023, 5, 9)):
+        schedules.overdue(day)
+    assert escalated() == [
+        ("clerk_b", f"problem:{problem.pk}", "2023-05-02", "催办：征迁未完成"),
+        ("clerk_b", f"problem:{problem.pk}", "2023-05-09", "督办：征迁未完成"),
+    ]
+    body = Notification.objects.get(kind=NotificationKind.PROBLEM_ESCALATED, period="2023-05-09").body
+    assert "仲景医药健康产业园（EQ2023-001）" in body and "督办等级 2" in body
