@@ -32,7 +32,7 @@ def test_a_clerk_files_the_weeks_report_from_its_todo(browser, settings):
     page = text(browser)
     assert "我的待办" in page and "本周待填报进度" in page and "仲景医药健康产业园（EQ2023-001）" in page
     assert "二季度实质性开工" in page and "逾期 4 天" in page
-    screenshot(browser, "30-clerk-todo")
+    screenshot(browser, "14-clerk-todo")
 
     reports = browser.find_element(By.ID, "todo-reports_due")
     assert len(reports.find_elements(By.CSS_SELECTOR, ".todo-line")) == 2
@@ -50,4 +50,4 @@ def test_a_clerk_files_the_weeks_report_from_its_todo(browser, settings):
     reports = browser.find_element(By.ID, "todo-reports_due")
     codes = [row.text for row in reports.find_elements(By.CSS_SELECTOR, ".todo-line")]
     assert len(codes) == 1 and "EQ2023-003" in codes[0] and other.name in codes[0]
-    screenshot(browser, "31-clerk-todo-after-report")
+    screenshot(browser, "15-clerk-todo-after-report")
