@@ -30,9 +30,9 @@ def own_projects(request):
 
 
 def landing_url(user) -> str | None:
-    """Where a clerk or an official lands after signing in: its own projects."""
+    """Where a clerk or an official lands after signing in: 我的待办; the office and leaders keep the dashboard."""
     if roles.role_of(user)[0] in SCOPED_ROLES:
-        return reverse("admin:projects_project_changelist")
+        return reverse("admin:todo")
     return None
 
 

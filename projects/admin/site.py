@@ -7,11 +7,12 @@ per-model permission checkboxes; the site only lets in any active user with a pa
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm as PlainAuthenticationForm
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 
 from projects.admin.roles import landing_url
+from projects.admin.todo import todo_page
 
 
 class PortfolioLoginForm(AuthenticationForm):
@@ -31,7 +32,7 @@ class PortfolioAdminSite(UnfoldAdminSite):
         return request.user.is_active and request.user.is_authenticated
 
     def login(self, request, extra_context=None):
-        """A clerk or an official signing in without a page to return to lands on its own projects."""
+        """A clerk or an official signing in without a page to return to lands on 我的待办."""
         response = super().login(request, extra_context)
         asked = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
         if request.method == "POST" and response.status_code == 302 and asked in (None, "", reverse("admin:index")):
@@ -39,3 +40,8 @@ class PortfolioAdminSite(UnfoldAdminSite):
             if landing:
                 return HttpResponseRedirect(landing)
         return response
+
+    def get_urls(self):
+        """The site's pages, and 我的待办 (/admin/todo/)."""
+        todo = path("todo/", self.admin_view(lambda request: todo_page(request, self)), name="todo")
+        return [todo, *super().get_urls()]

@@ -125,7 +125,7 @@ def test_every_role_signs_in_with_a_password_and_reads(role, dept_a, official_a,
     response = client.post(reverse("admin:login"), {"username": "someone", "password": "Erqi-2023-pass",
                                                     "next": reverse("admin:index")})
     assert response.status_code == 302
-    landing = reverse("admin:projects_project_changelist") if role != Role.READER else reverse("admin:index")
+    landing = reverse("admin:todo") if role != Role.READER else reverse("admin:index")
     assert response["Location"] == landing
     assert client.get(url(Project, "changelist")).status_code == 200
     assert client.get(url(Project, "change", project_a.pk)).status_code == 200

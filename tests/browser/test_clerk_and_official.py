@@ -63,8 +63,9 @@ def test_clerk_reports_on_its_project_and_sees_the_light_change(browser, portfol
     person("gxj_clerk", Role.DEPARTMENT, department=portfolio["gxj"])
     log_in(browser, "gxj_clerk", PASSWORD)
 
-    # Lands on its own projects, with a filter to see all of them.
-    assert browser.current_url.endswith("/admin/projects/project/")
+    # Lands on 我的待办; its own projects are a click away, with a filter to see all of them.
+    assert browser.current_url.endswith("/admin/todo/")
+    open_page(browser, "/admin/projects/project/")
     page = text(browser)
     assert "我的项目" in page and "仲景医药健康产业园" in page and "二七区智慧城管平台" not in page
     screenshot(browser, "10-clerk-my-projects")
