@@ -171,8 +171,8 @@ def _problems(user, action: str, state: str, as_of: date, *, own_scope_only: boo
             "id": p.pk, "title": p.title, "due_date": p.assigned_due_date if state == ProblemState.ASSIGNED else None,
             "escalation_level": p.escalation_level,
             "project": _brief(p.project),
-            # The problems have no admin form yet: their project's page, where they are discussed.
-            "link": _admin("projects_project_change", p.project_id),
+            # The form of the move the line asks for: 反馈 of an assigned problem, 交办 of an open one.
+            "link": f"{reverse('admin:projects_problemmove_add')}?problem={p.pk}&action={action}",
         }
         for p in rows
     ]

@@ -95,7 +95,7 @@ def test_a_department_clerk(department_client, week):
         "approvals": e["approvals"],
         "problems_to_answer": [
             {"id": land.pk, "title": "用地指标未落实", "due_date": "2023-04-30", "escalation_level": 1,
-             "project": brief(a1), "link": f"/admin/projects/project/{a1.pk}/change/"},
+             "project": brief(a1), "link": f"/admin/projects/problemmove/add/?problem={land.pk}&action=answer"},
         ],
         "problems_to_assign": [],
     }
@@ -117,7 +117,7 @@ def test_a_lead_official(official_client, week):
         "approvals": e["approvals"],
         "problems_to_answer": [
             {"id": power.pk, "title": "电力增容", "due_date": "2023-05-20", "escalation_level": 0,
-             "project": brief(b1), "link": f"/admin/projects/project/{b1.pk}/change/"},
+             "project": brief(b1), "link": f"/admin/projects/problemmove/add/?problem={power.pk}&action=answer"},
         ],
         "problems_to_assign": [],
     }
@@ -127,7 +127,7 @@ def test_the_office_assigns_and_keeps_the_dashboard_for_the_rest(admin_client, w
     b1, road = week["b1"], week["road"]
     assert get(admin_client) == {**EMPTY, "as_of": "2023-05-04", "problems_to_assign": [
         {"id": road.pk, "title": "道路未通", "due_date": None, "escalation_level": 0,
-         "project": brief(b1), "link": f"/admin/projects/project/{b1.pk}/change/"},
+         "project": brief(b1), "link": f"/admin/projects/problemmove/add/?problem={road.pk}&action=assign"},
     ]}
 
 
