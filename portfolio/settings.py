@@ -331,10 +331,11 @@ REPORT_DUE_WEEKDAY = _weekday_setting("REPORT_DUE_WEEKDAY", 5)
 # 考核: the weight of each term of a department's weekly score (projects.domain.assessment,
 # docs/reports.md). Relative: the score divides by their sum.
 PORTFOLIO_SCORE_WEIGHTS = _weights_setting({
-    "timeliness": "40",
-    "milestones": "25",
+    "timeliness": "35",
+    "milestones": "20",
     "red": "20",
     "visits": "15",
+    "problems": "10",
 })
 
 # The CJK font the PDF bulletin embeds (a subset of it, the glyphs used). The repository ships

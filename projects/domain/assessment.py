@@ -6,7 +6,7 @@ The score of a department in a week is a weighted mean of shares, each a term of
 
 over its active projects (not operating or cancelled): reported by the due day (`timeliness`),
 without an overdue milestone (`milestones`), not red (`red`), visited within the interval
-(`visits`). The weights are `settings.PORTFOLIO_SCORE_WEIGHTS`. A department without an active
+(`visits`), without an overdue problem of the ledger (`problems`). The weights are `settings.PORTFOLIO_SCORE_WEIGHTS`. A department without an active
 project that week has no score. The arithmetic is exact (fractions) and the score is rounded half
 up to one decimal, like every rate; ranks compare the rounded scores, so what reads equal ranks
 equal. docs/reports.md works one department through by hand.
@@ -22,7 +22,7 @@ from django.conf import settings
 
 from projects.domain.rates import half_up
 
-TERMS = ("timeliness", "milestones", "red", "visits")
+TERMS = ("timeliness", "milestones", "red", "visits", "problems")
 Key = TypeVar("Key", bound=Hashable)
 Row = TypeVar("Row")
 
@@ -34,6 +34,7 @@ def weights() -> dict[str, Decimal]:
 
 LABELS = {
     "timeliness": "按时填报率", "milestones": "无逾期节点项目占比", "red": "非红灯项目占比", "visits": "调研合规率",
+    "problems": "无逾期问题项目占比",
 }
 
 
@@ -57,6 +58,7 @@ class WeekCounts:
     overdue: int  # with an open milestone past its deadline
     red: int
     visit_overdue: int
+    problem_overdue: int = 0  # with a problem past its deadline (问题台账)
 
     def terms(self) -> dict[str, tuple[int, int]]:
         """Each term as (good, of)."""
@@ -65,6 +67,7 @@ class WeekCounts:
             "milestones": (self.active - self.overdue, self.active),
             "red": (self.active - self.red, self.active),
             "visits": (self.active - self.visit_overdue, self.active),
+            "problems": (self.active - self.problem_overdue, self.active),
         }
 
 
@@ -73,7 +76,8 @@ def score(counts: WeekCounts) -> float | None:
     if not counts.active:
         return None
     weight = {term: Fraction(value) for term, value in weights().items()}
-    earned = sum(weight[term] * Fraction(good, of) for term, (good, of) in counts.terms().items())
+    # A term without a weight counts for nothing (the weights are settings).
+    earned = sum(weight[term] * Fraction(good, of) for term, (good, of) in counts.terms().items() if term in weight)
     return half_up(100 * earned / sum(weight.values()))
 
 

@@ -16,7 +16,7 @@ from projects.domain.rates import rate
 from projects.models import Project, StatusUpdate
 
 TABLE_FIGURES = ("projects", "updated", "overdue", "red")
-COUNTS = ("active", "on_time", "overdue", "red", "visit_overdue")
+COUNTS = ("active", "on_time", "overdue", "red", "visit_overdue", "problem_overdue")
 
 
 def iso_week(monday: date) -> str:
@@ -28,8 +28,8 @@ def iso_week(monday: date) -> str:
 def department_counts(flagged: QuerySet[Project], *, monday: date, as_of: date) -> QuerySet:
     """Per department of `flagged` (projects annotated with their flags for the day wanted), the
     week's counts: `projects`, `updated` (a report dated in the week), `overdue`, `red`, and over its
-    active projects `active`, `on_time` (a report dated from Monday to the due day) and
-    `visit_overdue`. Reports dated after `as_of` do not count."""
+    active projects `active`, `on_time` (a report dated from Monday to the due day),
+    `visit_overdue` and `problem_overdue`. Reports dated after `as_of` do not count."""
     sunday = monday + timedelta(days=6)
     in_week = StatusUpdate.objects.filter(project=OuterRef("pk"), reported_on__gte=monday,
                                           reported_on__lte=min(sunday, as_of))
@@ -46,6 +46,8 @@ def department_counts(flagged: QuerySet[Project], *, monday: date, as_of: date) 
             active=Count("pk", filter=active),
             on_time=Count("pk", filter=active & Q(Exists(on_time))),
             visit_overdue=Count("pk", filter=Q(visit_overdue=True)),
+            # The light's problem rule is not green: a problem of the project is past its deadline.
+            problem_overdue=Count("pk", filter=active & Q(problem_level__in=[WarningLevel.YELLOW, WarningLevel.RED])),
         )
     )
 

@@ -259,11 +259,12 @@ def test_weekly_xlsx_has_a_sheet_per_part(admin_client, portfolio):
     assert [c.value for c in table[2]] == ["责任单位", "项目数", "本周已填报", "逾期项目", "红灯项目",
                                            "按时填报率（%）", "考核得分", "排名"]
     assert [c.value for c in table[3]] == ["发展改革委", 1, 1, 0, 0, 100.0, 100.0, 1]
-    # 教育局's school: not reported, a milestone overdue, red (nothing done against its plan), never visited.
-    assert [c.value for c in table[4]] == ["教育局", 1, 0, 1, 1, 0.0, 0.0, 2]
+    # 教育局's school: not reported, a milestone overdue, red (nothing done against its plan), never visited;
+    # no problem, so only the problems term (weight 10 of 100) is earned.
+    assert [c.value for c in table[4]] == ["教育局", 1, 0, 1, 1, 0.0, 10.0, 2]
     rolls = book["红黑榜"]
     assert [[c.value for c in row] for row in rolls.iter_rows(min_row=3)] == [
-        ["红榜", 1, "发展改革委", 100.0], ["红榜", 2, "教育局", 0.0],
+        ["红榜", 1, "发展改革委", 100.0], ["红榜", 2, "教育局", 10.0],
     ]
     updates = book["本周进度填报"]
     header = [c.value for c in updates[2]]

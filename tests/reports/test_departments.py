@@ -5,6 +5,7 @@ the code under test.
 """
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,10 +16,12 @@ from tests.factories import (
     DepartmentFactory,
     MilestoneFactory,
     OfficialFactory,
+    ProblemFactory,
     ProjectFactory,
     StatusUpdateFactory,
     UserFactory,
     VisitFactory,
+    move_problem,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +65,16 @@ DEPARTMENTS = "/api/v1/stats/departments/"
 # W18–W19: gxj mean(45.0, 55.0) = 50.0, jyj and swj mean(50.0, 60.0) = 55.0, zjj 0.0
 #   → ranks jyj 1, swj 1, gxj 3, zjj 4; gxj reported on time (1 + 2) / (4 + 4) = 37.5;
 #   gxj sums: projects 5 + 5, updated 1 (P3 in W18) + 4, overdue 2 + 2, red 1 + 1.
+
+
+FOUR_TERMS = {"timeliness": Decimal(40), "milestones": Decimal(25), "red": Decimal(20), "visits": Decimal(15)}
+
+
+@pytest.fixture(autouse=True)
+def four_terms(settings):
+    """The figures worked above weigh the first four terms 40, 25, 20, 15 and leave the problems out
+    (their world has no problem); test_the_overdue_problems_term weighs all five."""
+    settings.PORTFOLIO_SCORE_WEIGHTS = FOUR_TERMS
 
 
 @pytest.fixture
@@ -339,3 +352,35 @@ def test_score_is_exact_and_rounds_half_up(settings):
     assert assessment.score(assessment.WeekCounts(active=8, on_time=1, overdue=0, red=0, visit_overdue=0)) == 12.5
     assert assessment.score(assessment.WeekCounts(active=3, on_time=2, overdue=0, red=0, visit_overdue=0)) == 66.7
     assert assessment.score(assessment.WeekCounts(active=0, on_time=0, overdue=0, red=0, visit_overdue=0)) is None
+
+
+def test_the_overdue_problems_term(settings):
+    """Five terms, weights 35, 20, 20, 15, 10: four active projects, two reported on time, one with an
+    overdue milestone, none red, one visit overdue, one with an overdue problem:
+    (35 × 2/4 + 20 × 3/4 + 20 × 4/4 + 15 × 3/4 + 10 × 3/4) / 100 × 100 = 17.5 + 15 + 20 + 11.25 + 7.5 = 71.25 → 71.3."""
+    settings.PORTFOLIO_SCORE_WEIGHTS = {**FOUR_TERMS, "timeliness": Decimal(35), "milestones": Decimal(20),
+                                        "problems": Decimal(10)}
+    counts = assessment.WeekCounts(active=4, on_time=2, overdue=1, red=0, visit_overdue=1, problem_overdue=1)
+    assert assessment.score(counts) == 71.3
+    assert "无逾期问题项目占比×10" in assessment.formula_text()
+
+
+def test_a_department_with_an_overdue_problem_scores_it(reader_client, dept_a, official_a, settings):
+    """One active project, visited on 5 May, no report, no milestone, a problem handed over due 1 May.
+    Read on 10 May (W19), weights 35, 20, 20, 15, 10: (0 + 20 + 20 + 15 + 10 × 0/1) = 55.0; once the
+    problem is answered it waits for the office, is no longer overdue, and the score is 65.0."""
+    settings.PORTFOLIO_SCORE_WEIGHTS = {"timeliness": Decimal(35), "milestones": Decimal(20), "red": Decimal(20),
+                                        "visits": Decimal(15), "problems": Decimal(10)}
+    project = ProjectFactory(department=dept_a, lead_official=official_a)
+    VisitFactory(project=project, official=official_a, visited_on=date(2023, 5, 5))
+    problem = move_problem(ProblemFactory(project=project, raised_on=date(2023, 4, 20)),
+                           ("assigned", "2023-04-21", {"due_date": date(2023, 5, 1)}))
+
+    def row():
+        body = get(reader_client, "/api/v1/reports/weekly/", week="2023-W19", as_of="2023-05-10")
+        [department] = [r for r in body["departments"] if r["department"]["code"] == dept_a.code]
+        return department["score"]
+
+    assert row() == 55.0
+    move_problem(problem, ("answered", "2023-05-02"))
+    assert row() == 65.0
