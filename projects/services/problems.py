@@ -4,11 +4,14 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 
 from projects.domain import roles
 from projects.domain.choices import (
     FINAL_PROBLEM_STATES,
     PROBLEM_ACTIONS_SETTING_DEADLINE,
+    NotificationKind,
     ProblemAction,
     ProblemSource,
     ProblemState,
@@ -25,9 +28,11 @@ from projects.models import (
     ProblemMove,
     Project,
     StatusUpdate,
+    UserProfile,
     Visit,
 )
 from projects.services.base import _fingerprint, _replay, _save
+from projects.services.notifications import Notice, notices_record
 from projects.services.projects import _caches_refresh
 
 # Fields of a problem that only its moves change once it is raised.
@@ -230,6 +235,8 @@ def problem_move_create(
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             ), exclude={"problem", "moved_by"})
             _caches_refresh(problem.project_id)
+            if action in PROBLEM_ACTIONS_SETTING_DEADLINE:
+                _notify_handed_over(problem, moved_on)
             move.replayed = False
             return move
     except IntegrityError:
@@ -237,6 +244,27 @@ def problem_move_create(
         if idempotency_key is None:
             raise
         return _replay(ProblemMove.objects.get(moved_by=user, idempotency_key=idempotency_key), fingerprint)
+
+
+def _notify_handed_over(problem: Problem, moved_on: date) -> None:
+    """问题交办 (and 退回): the responsible department's clerks and the coordinating official get a
+    notification, once per problem and day (the worker mails it; this only writes rows)."""
+    who = Q(role=Role.DEPARTMENT, department_id=problem.responsible_department_id)
+    if problem.coordinating_official_id:
+        who |= Q(role=Role.OFFICIAL, official_id=problem.coordinating_official_id)
+    users = tuple(UserProfile.objects.filter(who, user__is_active=True).order_by("user_id")
+                  .values_list("user_id", flat=True))
+    if not users:
+        return
+    project, due = problem.project, problem.due_date
+    deadline = f"，限{due.month}月{due.day}日前办结" if due else ""
+    notices_record(notices=[Notice(
+        NotificationKind.PROBLEM_ASSIGNED, f"problem:{problem.pk}", moved_on.isoformat(),
+        f"问题交办：{problem.title}",
+        f"{project.name}（{project.code}）的问题“{problem.title}”交由你方办理{deadline}。请在系统中查看并反馈。",
+        f"{reverse('admin:projects_problemmove_add')}?problem={problem.pk}&action={ProblemAction.ANSWER}",
+        users,
+    )])
 
 
 @transaction.atomic

@@ -380,3 +380,21 @@ def test_the_daily_run_names_each_problem_on_the_day_its_escalation_rises(week, 
     ]
     body = Notification.objects.get(kind=NotificationKind.PROBLEM_ESCALATED, period="2023-05-09").body
     assert "仲景医药健康产业园（EQ2023-001）" in body and "督办等级 2" in body
+
+
+@pytest.mark.django_db
+def test_a_problem_handed_to_a_unit_tells_its_clerks_once_a_day(week, dept_b):
+    """交办 to department B: its clerk is told (not department A's); the same day again adds nothing;
+    a 退回 on another day tells again. Only rows are written: the worker mails them."""
+    problem = ProblemFactory(project=week["silent_a"], title="征迁未完成", raised_on=date(2023, 4, 20))
+    move_problem(problem, ("assigned", "2023-04-21", {"responsible_department": dept_b, "due_date": date(2023, 5, 1)}))
+    told = lambda: list(Notification.objects.filter(kind=NotificationKind.PROBLEM_ASSIGNED)  # noqa: E731
+                        .order_by("period").values_list("user__username", "subject", "period"))
+    assert told() == [("clerk_b", f"problem:{problem.pk}", "2023-04-21")]
+    notification = Notification.objects.get(kind=NotificationKind.PROBLEM_ASSIGNED)
+    assert notification.title == "问题交办：征迁未完成"
+    assert "仲景医药健康产业园（EQ2023-001）" in notification.body and "限5月1日前办结" in notification.body
+    assert notification.link == f"/admin/projects/problemmove/add/?problem={problem.pk}&action=answer"
+    move_problem(problem, ("answered", "2023-04-25"), ("assigned", "2023-04-26", {"due_date": date(2023, 5, 8)}))
+    assert told() == [("clerk_b", f"problem:{problem.pk}", "2023-04-21"),
+                      ("clerk_b", f"problem:{problem.pk}", "2023-04-26")]
