@@ -139,6 +139,8 @@ def test_official_sees_days_since_visits_and_logs_a_visit_in_one_form(browser, p
     own = portfolio["own"]
     person("wang_yi", Role.OFFICIAL, official=portfolio["wang"])
     log_in(browser, "wang_yi", PASSWORD)
+    assert "我的待办" in text(browser)  # an official lands on the to-do; its projects are one click away
+    open_page(browser, "/admin/projects/project/")
     page = text(browser)
     assert "我的项目" in page and "仲景医药健康产业园" in page and "二七区智慧城管平台" not in page
     assert "14 天" in page
