@@ -99,10 +99,11 @@
                  label: { show: true, position: "inside", formatter: "{b} {c}" },
                  data: data.funnel }]
     };
-    // A chart whose figures are all missing says so instead of showing empty axes.
+    // A chart whose figures are all missing says so, and draws no series under the message.
     function noData(values, message) {
       return values.every(function (v) { return v == null; }) ?
-        { title: { text: message, left: "center", top: "middle", textStyle: { fontSize: 13, color: "#888", fontWeight: "normal" } } } : {};
+        { title: { text: message, left: "center", top: "middle", textStyle: { fontSize: 13, color: "#888", fontWeight: "normal" } },
+          series: [] } : {};
     }
     Object.assign(options.investment, noData(data.investment.completion_rate, "暂无年度计划投资数据"));
     Object.assign(options.visits, noData(data.visits.compliance_rate, "暂无在建项目"));
