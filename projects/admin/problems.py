@@ -43,7 +43,7 @@ from projects.domain.choices import (
 from projects.domain.dates import default_as_of, is_live
 from projects.domain.lights import thresholds
 from projects.models import Assessment, Problem, ProblemMove
-from projects.services import assessment_create, problem_create, problem_move_create, problem_update
+from projects.services import assessment_create, notices, problem_create, problem_move_create, problem_update
 
 # Where each move leads (交办 and 退回 both lead to 已交办), and the states it starts from.
 ACTION_TARGET = {action: state_to for (_, state_to), action in PROBLEM_MOVES.items()}
@@ -96,7 +96,7 @@ def actions_on(user, problem: Problem) -> list[str]:
 
 
 def move_url(problem: Problem, action: str) -> str:
-    return reverse("admin:projects_problemmove_add") + f"?problem={problem.pk}&action={action}"
+    return notices.problem_move_link(problem.pk, action)
 
 
 def action_links(user, problem: Problem):

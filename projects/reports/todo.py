@@ -32,6 +32,7 @@ from projects.domain.dates import is_live
 from projects.domain.lights import thresholds
 from projects.models import Project
 from projects.reports.weekly import projects_without_update
+from projects.services import notices
 
 # A visit "falls due" this many days ahead: the to-do lists it a week before it is overdue.
 VISIT_DUE_WITHIN_DAYS = 7
@@ -172,7 +173,7 @@ def _problems(user, action: str, state: str, as_of: date, *, own_scope_only: boo
             "escalation_level": p.escalation_level,
             "project": _brief(p.project),
             # The form of the move the line asks for: 反馈 of an assigned problem, 交办 of an open one.
-            "link": f"{reverse('admin:projects_problemmove_add')}?problem={p.pk}&action={action}",
+            "link": notices.problem_move_link(p.pk, action),
         }
         for p in rows
     ]

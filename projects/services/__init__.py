@@ -52,6 +52,7 @@ from projects.services.notifications import (  # noqa: F401
     Notice,
     GroupNotice,
     Recorded,
+    recipients,
     notices_record,
     notification_mark_read,
     notifications_mark_read,

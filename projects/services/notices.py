@@ -51,8 +51,9 @@ def changelist(model: str, **filters) -> str:
     return f"{path}?{urlencode(filters)}" if filters else path
 
 
-def problem_link(problem_id: int) -> str:
-    return reverse("admin:projects_problem_change", args=[problem_id])
+def problem_move_link(problem_id: int, action: str) -> str:
+    """The admin form of one move of a problem (反馈, 交办, …): where a handed-over or escalated problem is dealt with."""
+    return f"{reverse('admin:projects_problemmove_add')}?{urlencode({'problem': problem_id, 'action': action})}"
 
 
 def milestone_link(milestone_id: int) -> str:

@@ -5,6 +5,7 @@ recorded twice (two workers, a restart, an operator's rerun) inserts nothing the
 and a delivery is claimed by one worker through a conditional UPDATE.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from projects.domain.choices import DeliveryChannel, DeliveryState
 from projects.domain.messages import split_markdown
-from projects.models import Delivery, Notification, Robot, RobotMessage
+from projects.models import Delivery, Notification, Robot, RobotMessage, UserProfile
 from projects.services.base import _delete_unreferenced, _save
 
 # A robot's rate limit counts the attempts started within this window.
@@ -61,6 +62,17 @@ class Recorded:
 
 
 @transaction.atomic
+def recipients(role: str, field: str | None = None, ids=None) -> dict:
+    """Active users of `role`, by the id of their `field` (department, official); all under None without a field."""
+    profiles = UserProfile.objects.filter(role=role, user__is_active=True)
+    if field:
+        profiles = profiles.filter(**{f"{field}_id__in": ids})
+    by = defaultdict(list)
+    for profile in profiles.order_by("user_id"):
+        by[getattr(profile, f"{field}_id") if field else None].append(profile.user_id)
+    return by
+
+
 def notices_record(*, notices: list[Notice], group_notices: list[GroupNotice] = ()) -> Recorded:
     """Insert the notices' notifications and the robots' messages, each with its first delivery.
 

@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import reverse
 
 from projects.domain import roles
 from projects.domain.choices import (
@@ -28,11 +26,11 @@ from projects.models import (
     ProblemMove,
     Project,
     StatusUpdate,
-    UserProfile,
     Visit,
 )
+from projects.services import notices
 from projects.services.base import _fingerprint, _replay, _save
-from projects.services.notifications import Notice, notices_record
+from projects.services.notifications import Notice, notices_record, recipients
 from projects.services.projects import _caches_refresh
 
 # Fields of a problem that only its moves change once it is raised.
@@ -249,22 +247,15 @@ def problem_move_create(
 def _notify_handed_over(problem: Problem, moved_on: date) -> None:
     """问题交办 (and 退回): the responsible department's clerks and the coordinating official get a
     notification, once per problem and day (the worker mails it; this only writes rows)."""
-    who = Q(role=Role.DEPARTMENT, department_id=problem.responsible_department_id)
-    if problem.coordinating_official_id:
-        who |= Q(role=Role.OFFICIAL, official_id=problem.coordinating_official_id)
-    users = tuple(UserProfile.objects.filter(who, user__is_active=True).order_by("user_id")
-                  .values_list("user_id", flat=True))
+    department, official = problem.responsible_department_id, problem.coordinating_official_id
+    users = (*recipients(Role.DEPARTMENT, "department", [department])[department],
+             *(recipients(Role.OFFICIAL, "official", [official])[official] if official else ()))
     if not users:
         return
-    project, due = problem.project, problem.due_date
-    deadline = f"，限{due.month}月{due.day}日前办结" if due else ""
-    notices_record(notices=[Notice(
-        NotificationKind.PROBLEM_ASSIGNED, f"problem:{problem.pk}", moved_on.isoformat(),
-        f"问题交办：{problem.title}",
-        f"{project.name}（{project.code}）的问题“{problem.title}”交由你方办理{deadline}。请在系统中查看并反馈。",
-        f"{reverse('admin:projects_problemmove_add')}?problem={problem.pk}&action={ProblemAction.ANSWER}",
-        users,
-    )])
+    title, body = notices.problem_text(kind_label=NotificationKind.PROBLEM_ASSIGNED.label, title=problem.title,
+                                       project=problem.project, due_date=problem.due_date, escalation_level=0)
+    notices_record(notices=[Notice(NotificationKind.PROBLEM_ASSIGNED, f"problem:{problem.pk}", moved_on.isoformat(),
+                                   title, body, notices.problem_move_link(problem.pk, ProblemAction.ANSWER), tuple(users))])
 
 
 @transaction.atomic

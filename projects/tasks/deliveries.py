@@ -20,7 +20,7 @@ from projects.models import Delivery, Notification
 from projects.outbound.guard import Refused, SendError
 from projects.outbound.mail import Attachment, mail_send
 from projects.outbound.robots import robot_send
-from projects.tasks.notices import absolute
+from projects.services.notices import absolute
 
 # The bulletin's PDF is drawn from the API's own tables (projects.api.views.reports.bulletin_pdf),
 # which this layer may not import: the app registers it here when it is ready (projects.apps).

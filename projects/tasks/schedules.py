@@ -9,12 +9,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from projects import reports, selectors
-from projects.domain.choices import ACTIVE_STATUSES, EscalationLevel, NotificationKind, Role
+from projects.domain.choices import ACTIVE_STATUSES, EscalationLevel, NotificationKind, ProblemAction, Role
 from projects.domain.schedules import week_of
-from projects.models import Milestone, Problem, Project, UserProfile
+from projects.models import Milestone, Problem, Project
 from projects.querysets import open_on
-from projects.services import GroupNotice, Notice, Recorded, notices_record
-from projects.tasks import notices as words
+from projects.services import GroupNotice, Notice, Recorded, notices_record, recipients
+from projects.services import notices as words
 
 # The roles whose group robots get the district-wide view of each reminder.
 OVERSEERS = {
@@ -22,17 +22,6 @@ OVERSEERS = {
     NotificationKind.MILESTONE_OVERDUE: (Role.OFFICIAL, Role.ADMIN),
     NotificationKind.WEEKLY_BULLETIN: (Role.OFFICIAL, Role.ADMIN),
 }
-
-
-def _users(role: str, field: str | None = None, ids=None) -> dict:
-    """Active users of `role`, by the id of their `field` (department, official); all under None without a field."""
-    profiles = UserProfile.objects.filter(role=role, user__is_active=True)
-    if field:
-        profiles = profiles.filter(**{f"{field}_id__in": ids})
-    by = defaultdict(list)
-    for profile in profiles.order_by("user_id"):
-        by[getattr(profile, f"{field}_id") if field else None].append(profile.user_id)
-    return by
 
 
 def reminders(as_of: date) -> Recorded:
@@ -45,7 +34,7 @@ def reminders(as_of: date) -> Recorded:
     by_department = defaultdict(list)
     for project in unreported:
         by_department[project.department].append(project)
-    clerks = _users(Role.DEPARTMENT, "department", [d.pk for d in by_department])
+    clerks = recipients(Role.DEPARTMENT, "department", [d.pk for d in by_department])
     notices, groups = [], []
     for department, projects in by_department.items():
         title, body = words.report_due_text(unit=department.name, projects=projects, monday=monday, as_of=as_of)
@@ -77,7 +66,7 @@ def bulletin(as_of: date) -> Recorded:
     data = reports.weekly_bulletin(projects=selectors.project_list(as_of=as_of), as_of=as_of, monday=monday)
     week = data["week"]
     link = words.bulletin_link(week, as_of)
-    readers = [*_users(Role.OFFICIAL)[None], *_users(Role.ADMIN)[None]]
+    readers = [*recipients(Role.OFFICIAL)[None], *recipients(Role.ADMIN)[None]]
     notices = [Notice(NotificationKind.WEEKLY_BULLETIN, "district", week, data["title"], words.bulletin_text(data),
                       link, tuple(readers))] if readers else []
     groups = [GroupNotice(NotificationKind.WEEKLY_BULLETIN, "district", week, data["title"],
@@ -102,8 +91,8 @@ def overdue(as_of: date) -> Recorded:
         by_department[milestone.project.department].append(milestone)
         if milestone.project.lead_official_id:
             by_official[milestone.project.lead_official].append(milestone)
-    clerks = _users(Role.DEPARTMENT, "department", [d.pk for d in by_department])
-    leaders = _users(Role.OFFICIAL, "official", [o.pk for o in by_official])
+    clerks = recipients(Role.DEPARTMENT, "department", [d.pk for d in by_department])
+    leaders = recipients(Role.OFFICIAL, "official", [o.pk for o in by_official])
     notices, groups = [], []
     for department, items in by_department.items():
         title, body = words.milestone_overdue_text(unit=department.name, milestones=items, as_of=as_of)
@@ -153,8 +142,8 @@ def escalated_problems(as_of: date) -> tuple[list[Notice], list[GroupNotice]]:
         .select_related("project", "responsible_department", "coordinating_official").order_by("pk")
         if problem.escalation_level > before.get(problem.pk, 0)
     ]
-    clerks = _users(Role.DEPARTMENT, "department", [p.responsible_department_id for p in risen])
-    leaders = _users(Role.OFFICIAL, "official", [p.coordinating_official_id for p in risen if p.coordinating_official_id])
+    clerks = recipients(Role.DEPARTMENT, "department", [p.responsible_department_id for p in risen])
+    leaders = recipients(Role.OFFICIAL, "official", [p.coordinating_official_id for p in risen])
     period, notices, groups = as_of.isoformat(), [], []
     for problem in risen:
         title, body = words.problem_text(
@@ -165,10 +154,12 @@ def escalated_problems(as_of: date) -> tuple[list[Notice], list[GroupNotice]]:
         subject = f"problem:{problem.pk}"
         if users:
             notices.append(Notice(NotificationKind.PROBLEM_ESCALATED, subject, period, title, body,
-                                  words.problem_link(problem.pk), tuple(users)))
+                                  words.problem_move_link(problem.pk, ProblemAction.ANSWER), tuple(users)))
         if problem.responsible_department_id:
-            groups.append(GroupNotice(NotificationKind.PROBLEM_ESCALATED, subject, period, title, f"### {title}\n\n{body}",
-                                      more="请登录系统查看", department_ids=(problem.responsible_department_id,)))
+            groups.append(GroupNotice(
+                NotificationKind.PROBLEM_ESCALATED, subject, period, title, f"### {title}\n\n{body}",
+                more="请登录系统查看", department_ids=(problem.responsible_department_id,),
+            ))
     return notices, groups
 
 
