@@ -8,11 +8,13 @@ from projects.reports.leads import (  # noqa: F401
     lead_stats,
 )
 from projects.reports.problems import (  # noqa: F401
+    LEVEL_ROSE,
     escalated_problems,
     lights_differ,
     problem_ledger,
     problem_stats,
     week_problems,
+    with_levels_between,
 )
 from projects.reports.summary import (  # noqa: F401
     CENTS,

@@ -92,6 +92,23 @@ def escalated_problems(
     return problems.filter(escalation_level__gte=min_level).order_by("assigned_due_date", "id")
 
 
+# A problem whose escalation level was higher at the end than on the eve (with_levels_between).
+LEVEL_ROSE = Q(level_at_end__gt=F("level_on_eve"))
+
+
+def with_levels_between(problems: QuerySet[Problem], eve: date, last: date) -> QuerySet[Problem]:
+    """`problems` with their deadline and escalation level on `eve` and on `last` (`due_on_eve`,
+    `level_on_eve`, `due_at_end`, `level_at_end`): a level rises on set days after the deadline, so
+    comparing both ends tells which problems escalated in between. The bulletin compares a week's,
+    the daily reminder a day's."""
+    return (
+        problems.annotate(due_at_end=problem_deadline_on(last, live=is_live(last)),
+                          due_on_eve=problem_deadline_on(eve, live=is_live(eve)))
+        .annotate(level_at_end=escalation_level("due_at_end", last),
+                  level_on_eve=escalation_level("due_on_eve", eve))
+    )
+
+
 def week_problems(*, project_ids: QuerySet, as_of: date, monday: date) -> dict:
     """The bulletin's problems of the ISO week from `monday`: raised, resolved and newly escalated that
     week (counts), and `listed`, those at level ≥ 2 on the week's last day (not after `as_of`)."""
@@ -100,18 +117,10 @@ def week_problems(*, project_ids: QuerySet, as_of: date, monday: date) -> dict:
     figures = {"raised": 0, "resolved": 0, "escalated": 0}
     if last >= monday:
         week = (monday, last)
-        # A level rises on set days after the deadline: compared at both ends of the week.
-        figures = (
-            Problem.objects.filter(project__in=project_ids)
-            .annotate(due_at_end=problem_deadline_on(last, live=is_live(last)),
-                      due_on_eve=problem_deadline_on(eve, live=is_live(eve)))
-            .annotate(level_at_end=escalation_level("due_at_end", last),
-                      level_on_eve=escalation_level("due_on_eve", eve))
-            .aggregate(
-                raised=Count("pk", filter=Q(raised_on__range=week)),
-                resolved=Count("pk", filter=Q(state=ProblemState.RESOLVED, resolved_on__range=week)),
-                escalated=Count("pk", filter=Q(level_at_end__gt=F("level_on_eve"))),
-            )
+        figures = with_levels_between(Problem.objects.filter(project__in=project_ids), eve, last).aggregate(
+            raised=Count("pk", filter=Q(raised_on__range=week)),
+            resolved=Count("pk", filter=Q(state=ProblemState.RESOLVED, resolved_on__range=week)),
+            escalated=Count("pk", filter=LEVEL_ROSE),
         )
     listed = escalated_problems(
         problems=Problem.objects.with_flags(last, live=is_live(last)).filter(project__in=project_ids),

@@ -132,23 +132,21 @@ def escalated_problems(as_of: date) -> tuple[list[Notice], list[GroupNotice]]:
     `problem_escalated` (subject `problem:<id>`, period the day) to the responsible department's
     clerks and the coordinating official, and a message to the department's robots.
 
-    The levels are the ledger's own flags for the day and the day before, so a run repeated the
-    same day finds the same problems, and the notifications' constraint keeps them once.
+    The levels are the ledger's own for the day and the day before (reports.with_levels_between, as
+    the bulletin finds a week's), so a run repeated the same day finds the same problems, and the
+    notifications' constraint keeps them once.
     """
-    before = dict(Problem.objects.with_flags(as_of - timedelta(days=1))
-                  .filter(escalation_level__gt=0).values_list("pk", "escalation_level"))
-    risen = [
-        problem for problem in Problem.objects.with_flags(as_of).filter(escalation_level__gt=0)
-        .select_related("project", "responsible_department", "coordinating_official").order_by("pk")
-        if problem.escalation_level > before.get(problem.pk, 0)
-    ]
+    risen = list(
+        reports.with_levels_between(Problem.objects.all(), as_of - timedelta(days=1), as_of).filter(reports.LEVEL_ROSE)
+        .select_related("project").order_by("pk")
+    )
     clerks = recipients(Role.DEPARTMENT, "department", [p.responsible_department_id for p in risen])
     leaders = recipients(Role.OFFICIAL, "official", [p.coordinating_official_id for p in risen])
     period, notices, groups = as_of.isoformat(), [], []
     for problem in risen:
         title, body = words.problem_text(
-            kind_label=EscalationLevel(problem.escalation_level).label, title=problem.title, project=problem.project,
-            due_date=problem.assigned_due_date, escalation_level=problem.escalation_level,
+            kind_label=EscalationLevel(problem.level_at_end).label, title=problem.title, project=problem.project,
+            due_date=problem.due_at_end, escalation_level=problem.level_at_end,
         )
         users = (*clerks.get(problem.responsible_department_id, ()), *leaders.get(problem.coordinating_official_id, ()))
         subject = f"problem:{problem.pk}"
