@@ -10,10 +10,10 @@ Pure Python helpers of the service (choice labels, warning-reason texts, rates) 
 they cost the same on both sides. When the API body gains a field, add it to the SQL column
 list (`PROJECT_COLUMNS`, `MILESTONE_COLUMNS`, …) and to the matching `*_body` function.
 
-A generated portfolio has no problems (问题台账) and no assessments (人工研判): the floor writes
-their fields as a portfolio without them reads (no problem rule, no assessed light, an empty
-week of problems) and `manage.py bench` refuses a database that holds any. So the API's cost of
-the problem rule and the assessed light is measured against a floor that does not pay it.
+A generated portfolio has problems (问题台账) but no assessments (人工研判): the floor computes the
+problem rule of the light, the problem list and the bulletin's week of problems by hand, and
+writes the assessed light as a portfolio without assessments reads it (null, no project whose
+lights differ); `python -m bench` refuses a database that holds any assessment.
 """
 
 import base64
@@ -33,6 +33,7 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 
+from projects.domain import assessment
 from projects.domain.choices import (
     ACTIVE_STATUSES,
     MILESTONE_KIND_OF_BATCH,
@@ -41,12 +42,17 @@ from projects.domain.choices import (
     LeadStage,
     MilestoneKind,
     MilestoneState,
+    EscalationLevel,
+    ProblemCategory,
+    ProblemSource,
+    ProblemState,
     ProjectCategory,
     ProjectLevel,
     ProjectStatus,
     Sector,
     WarningLevel,
 )
+from projects.domain.dates import is_live
 from projects.domain.lights import thresholds
 from projects.domain.lights import warning_reasons as reasons_of
 from projects.domain.periods import time_progress
@@ -60,7 +66,9 @@ LABELS = {
     "category": dict(ProjectCategory.choices), "level": dict(ProjectLevel.choices), "sector": dict(Sector.choices),
     "status": dict(ProjectStatus.choices), "warning_level": dict(WarningLevel.choices),
     "kind": dict(MilestoneKind.choices), "state": dict(MilestoneState.choices), "batch": dict(BatchKind.choices),
-    "lead_stage": dict(LeadStage.choices),
+    "lead_stage": dict(LeadStage.choices), "problem_category": dict(ProblemCategory.choices),
+    "problem_source": dict(ProblemSource.choices), "problem_state": dict(ProblemState.choices),
+    "escalation": dict(EscalationLevel.choices),
 }
 
 
@@ -85,6 +93,8 @@ T = SimpleNamespace(
     lead=_table("projects.Lead"),
     lead_move=_table("projects.LeadMove"),
     target=_table("projects.Target"),
+    problem=_table("projects.Problem"),
+    problem_move=_table("projects.ProblemMove"),
 )
 
 
@@ -177,10 +187,13 @@ class Flags:
             "red_lag": rules["RED_INVESTMENT_LAG"], "yellow_lag": rules["YELLOW_INVESTMENT_LAG"],
             "progress": time_progress(as_of, as_of.year), "year": as_of.year, "hundred": 100.0,
             "full": time_progress(as_of, as_of.year - 1), "none": time_progress(as_of, as_of.year + 1),
+            "problem_red": as_of - timedelta(days=rules["PROBLEM_LEVEL3_AFTER_DAYS"]),
         }
         self.active = "p.status IN (" + ",".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
         self.next_due = "p.cached_next_due_date" if live else "p.next_due"
         self.last_visit = "p.cached_last_visit_on" if live else "p.last_visit"
+        # The earliest deadline among the project's problems assigned (已交办) on as_of.
+        self.problem_due = "p.cached_problem_due_date" if live else "p.problem_due"
         # Keeps the planner from merging the derived table into the outer query, which would
         # repeat each subquery wherever the outer query refers to its column.
         self.fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
@@ -196,14 +209,36 @@ class Flags:
                 "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS next_due",
                 f"(SELECT MAX(v.visited_on) FROM {T.visit} v WHERE v.project_id = p.id "
                 "AND v.visited_on <= %(as_of)s) AS last_visit",
+                f"(SELECT MIN(mv.due_date) {self.assigned_problems} AND {self.in_force('mv', 'as_of')}) AS problem_due",
             ]
         if overdue_count:
             columns.append(
                 f"(SELECT COUNT(*) FROM {T.milestone} m WHERE m.project_id = p.id AND m.due_date < %(as_of)s "
                 "AND (m.completed_on IS NULL OR m.completed_on > %(as_of)s)) AS overdue_n"
             )
+            if self.live:
+                overdue = (f"FROM {T.problem} pr WHERE pr.project_id = p.id AND pr.state = 'assigned' "
+                           "AND pr.due_date < %(as_of)s")
+                first = "pr.due_date, pr.id"
+            else:
+                overdue = f"{self.assigned_problems} AND {self.in_force('mv', 'as_of')} AND mv.due_date < %(as_of)s"
+                first = "mv.due_date, pr.id"
+            columns += [f"(SELECT COUNT(*) {overdue}) AS overdue_problem_n",
+                        f"(SELECT pr.title {overdue} ORDER BY {first} LIMIT 1) AS overdue_problem_title"]
         return (f"(SELECT p.*, {', '.join(columns)} FROM {T.project} p"
                 f"{' WHERE ' + where if where else ''}{self.fence}) p")
+
+    @property
+    def assigned_problems(self) -> str:
+        """FROM … WHERE of the moves that assigned a problem of project `p`; `in_force` keeps each problem's last."""
+        return (f"FROM {T.problem_move} mv JOIN {T.problem} pr ON pr.id = mv.problem_id "
+                "WHERE pr.project_id = p.id AND mv.state_to = 'assigned'")
+
+    @staticmethod
+    def in_force(alias: str, day: str) -> str:
+        """Move `alias` is its problem's last move dated on or before the parameter `day`."""
+        return (f"{alias}.id = (SELECT MAX(x.id) FROM {T.problem_move} x WHERE x.problem_id = {alias}.problem_id "
+                f"AND x.moved_on <= %({day})s)")
 
     @property
     def time_progress(self) -> str:
@@ -241,11 +276,18 @@ class Flags:
         return self.level(None, self.visit_overdue)
 
     @property
+    def problem_level(self) -> str:
+        return self.level(f"{self.problem_due} < %(problem_red)s", f"{self.problem_due} < %(as_of)s")
+
+    @property
     def warning_level(self) -> str:
         """The worst of the rules' levels."""
         lag = self.investment_lag
-        return self.level(f"{self.next_due} < %(red_due)s OR {lag} > %(red_lag)s",
-                          f"{self.next_due} < %(as_of)s OR {lag} >= %(yellow_lag)s OR {self.visit_overdue}")
+        return self.level(
+            f"{self.next_due} < %(red_due)s OR {lag} > %(red_lag)s OR {self.problem_due} < %(problem_red)s",
+            f"{self.next_due} < %(as_of)s OR {lag} >= %(yellow_lag)s OR {self.visit_overdue} "
+            f"OR {self.problem_due} < %(as_of)s",
+        )
 
     def columns(self) -> str:
         """Every flag of a project row, as select-list items."""
@@ -256,8 +298,15 @@ class Flags:
             f"CASE WHEN {self.visit_overdue} THEN 1 ELSE 0 END AS visit_overdue, "
             f"{self.time_progress} AS time_progress, {self.investment_lag} AS investment_lag, "
             f"{self.milestone_level} AS milestone_level, {self.investment_level} AS investment_level, "
-            f"{self.visit_level} AS visit_level, {self.warning_level} AS warning_level"
+            f"{self.visit_level} AS visit_level, {self.warning_level} AS warning_level, "
+            f"{self.problem_due} AS problem_due_since, {self.problem_level} AS problem_level, "
+            f"CASE WHEN {self.problems_overdue} THEN p.overdue_problem_n ELSE 0 END AS overdue_problem_count, "
+            f"CASE WHEN {self.problems_overdue} THEN p.overdue_problem_title END AS overdue_problem_title"
         )
+
+    @property
+    def problems_overdue(self) -> str:
+        return f"({self.active} AND {self.problem_due} < %(as_of)s)"
 
     @property
     def milestone_state(self) -> str:
@@ -290,13 +339,8 @@ DETAIL_JOINS = f"{PROJECT_JOINS} LEFT JOIN {T.lead} l ON l.project_id = p.id"
 MILESTONE_BRIEF_COLUMNS = "m.id, m.project_id, m.kind, m.title, m.due_period, m.due_date, m.completed_on"
 
 
-# The problem rule's figures of a project without problems.
-NO_PROBLEMS = {"problem_level": WarningLevel.GREEN, "problem_due_since": None, "overdue_problem_count": 0,
-               "overdue_problem_title": None}
-
-
 def warning_reasons(row: dict, as_of: date) -> list[dict]:
-    return reasons_of(SimpleNamespace(**NO_PROBLEMS, **row), as_of)
+    return reasons_of(SimpleNamespace(**row), as_of)
 
 
 def milestone_brief(m: dict) -> dict:
@@ -310,6 +354,7 @@ def milestone_brief(m: dict) -> dict:
 def project_body(p: dict, milestones: list[dict], batches: list[dict], as_of: date) -> dict:
     p["next_due_date"] = parse_date(p["next_due_date"])
     p["last_visit_on"] = parse_date(p["last_visit_on"])
+    p["problem_due_since"] = parse_date(p["problem_due_since"])
     p["is_overdue"], p["visit_overdue"] = flag(p["is_overdue"]), flag(p["visit_overdue"])
     return {
         "id": p["id"], "code": p["code"], "name": p["name"], "year": p["year"],
@@ -605,7 +650,7 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
     flags = Flags(as_of, live)
     sunday = monday + timedelta(days=6)
     params = {**flags.params, "monday": monday, "sunday": sunday, "eve": monday - timedelta(days=1),
-              "last": sunday - timedelta(days=1)}
+              "last": sunday - timedelta(days=1), "due_day": assessment.due_day(monday)}
     in_week = "s.reported_on BETWEEN %(monday)s AND %(sunday)s AND s.reported_on <= %(as_of)s"
     reported = f"EXISTS (SELECT 1 FROM {T.status_update} s WHERE s.project_id = p.id AND {in_week})"
     active = flags.active
@@ -641,14 +686,21 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
             f"JOIN {T.department} d ON d.id = l.department_id LEFT JOIN {T.user} u ON u.id = mv.moved_by_id "
             "WHERE mv.moved_on BETWEEN %(monday)s AND %(sunday)s AND mv.moved_on <= %(as_of)s ORDER BY mv.moved_on, mv.id"
         ), params)
+        on_time = (f"EXISTS (SELECT 1 FROM {T.status_update} s WHERE s.project_id = p.id AND {in_week} "
+                   "AND s.reported_on <= %(due_day)s)")
         departments = rows(cursor, (
             "SELECT d.id, d.code, d.name, COUNT(*) AS projects, "
             f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END) AS updated, "
             f"SUM(CASE WHEN {flags.is_overdue} THEN 1 ELSE 0 END) AS overdue, "
-            f"SUM(CASE WHEN {flags.warning_level} = 'red' THEN 1 ELSE 0 END) AS red "
+            f"SUM(CASE WHEN {flags.warning_level} = 'red' THEN 1 ELSE 0 END) AS red, "
+            f"SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS active, "
+            f"SUM(CASE WHEN {active} AND {on_time} THEN 1 ELSE 0 END) AS on_time, "
+            f"SUM(CASE WHEN {flags.visit_overdue} THEN 1 ELSE 0 END) AS visit_overdue, "
+            f"SUM(CASE WHEN {flags.problems_overdue} THEN 1 ELSE 0 END) AS problem_overdue "
             f"FROM {flags.source()} JOIN {T.department} d ON d.id = p.department_id "
             "GROUP BY d.id, d.code, d.name ORDER BY d.code"
         ), params)
+        problems = week_problems(cursor, as_of=as_of, monday=monday)
         # The bulletin closes with the year's targets; a generated portfolio has none, and the floor
         # does not reimplement their metrics, so it measures only portfolios without targets.
         cursor.execute(f"SELECT COUNT(*) FROM {T.target} WHERE year = %s", [as_of.year])
@@ -689,12 +741,197 @@ def weekly_bulletin(token: str, *, as_of: date, live: bool, monday: date) -> byt
                 "name": f"{m['first_name']} {m['last_name']}".strip() or m["username"]},
             "created_at": iso_datetime(m["created_at"]),
         } for m in moves],
-        "departments": [{
-            "department": {"id": d["id"], "code": d["code"], "name": d["name"]},
-            "projects": d["projects"], "updated": int(d["updated"] or 0), "overdue": int(d["overdue"] or 0),
-            "red": int(d["red"] or 0),
-        } for d in departments],
         "targets": [],
-        "problems": {"raised": 0, "resolved": 0, "escalated": 0, "listed": []},
+        "problems": problems,
         "lights_differ": [],
+        **department_table(departments),
+    })
+
+
+def department_table(departments: list[dict]) -> dict:
+    """The bulletin's `departments` (figures, score, rank) and its 红黑榜, from the per-department sums;
+    the score's arithmetic and the ranking rules are the service's (projects.domain.assessment)."""
+    table = []
+    for d in departments:
+        counts = assessment.WeekCounts(**{name: int(d[name] or 0) for name in
+                                          ("active", "on_time", "overdue", "red", "visit_overdue", "problem_overdue")})
+        table.append({
+            "department": {"id": d["id"], "code": d["code"], "name": d["name"]},
+            "projects": d["projects"], "updated": int(d["updated"] or 0), "overdue": counts.overdue, "red": counts.red,
+            "reported_on_time": rate(counts.on_time, counts.active), "score": assessment.score(counts),
+        })
+    ranks = assessment.competition_ranks({row["department"]["code"]: row["score"] for row in table})
+    for row in table:
+        row["rank"] = ranks[row["department"]["code"]]
+    ranked = sorted((row for row in table if row["rank"] is not None),
+                    key=lambda row: (row["rank"], row["department"]["code"]))
+    top, bottom = assessment.top_and_bottom(ranked, rank=lambda row: row["rank"])
+    brief = lambda row: {"department": row["department"], "score": row["score"], "rank": row["rank"]}  # noqa: E731
+    return {"departments": table, "top_three": [brief(row) for row in top],
+            "bottom_three": [brief(row) for row in bottom]}
+
+
+def deadline_on(day: str, live: bool) -> str:
+    """SQL of problem `pr`'s deadline while it is assigned on the parameter `day`, else NULL."""
+    if live:
+        return "(CASE WHEN pr.state = 'assigned' THEN pr.due_date END)"
+    return (f"(SELECT mv.due_date FROM {T.problem_move} mv WHERE mv.problem_id = pr.id AND mv.state_to = 'assigned' "
+            f"AND {Flags.in_force('mv', day)})")
+
+
+def escalation(deadline: str, day: str) -> str:
+    """SQL of the 督办 level on the parameter `day` of a problem whose deadline then is `deadline`."""
+    return (f"(CASE WHEN {deadline} < %({day}_l3)s THEN 3 WHEN {deadline} < %({day}_l2)s THEN 2 "
+            f"WHEN {deadline} < %({day})s THEN 1 ELSE 0 END)")
+
+
+def escalation_params(name: str, day: date) -> dict:
+    rules = thresholds()
+    return {name: day, f"{name}_l2": day - timedelta(days=rules["PROBLEM_LEVEL2_AFTER_DAYS"]),
+            f"{name}_l3": day - timedelta(days=rules["PROBLEM_LEVEL3_AFTER_DAYS"])}
+
+
+def week_problems(cursor, *, as_of: date, monday: date) -> dict:
+    """The bulletin's problems: raised, resolved and newly escalated in the week (up to as_of), and
+    those at level 2 or above on its last day, the longest overdue first."""
+    last, eve = min(monday + timedelta(days=6), as_of), monday - timedelta(days=1)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    params = {**escalation_params("last", last), **escalation_params("eve", eve), "monday": monday}
+    figures = {"raised": 0, "resolved": 0, "escalated": 0}
+    if last >= monday:
+        (row,) = rows(cursor, (
+            "SELECT SUM(CASE WHEN raised_on BETWEEN %(monday)s AND %(last)s THEN 1 ELSE 0 END) AS raised, "
+            "SUM(CASE WHEN state = 'resolved' AND resolved_on BETWEEN %(monday)s AND %(last)s THEN 1 ELSE 0 END) "
+            "AS resolved, "
+            f"SUM(CASE WHEN {escalation('due_last', 'last')} > {escalation('due_eve', 'eve')} THEN 1 ELSE 0 END) "
+            f"AS escalated FROM (SELECT pr.raised_on, pr.state, pr.resolved_on, "
+            f"{deadline_on('last', is_live(last))} AS due_last, {deadline_on('eve', is_live(eve))} AS due_eve "
+            f"FROM {T.problem} pr{fence}) pr"
+        ), params)
+        figures = {name: int(row[name] or 0) for name in figures}
+    listed = rows(cursor, (
+        "SELECT pr.id, pr.title, pr.due_date, pr.due_last, p.id AS project_id, p.code AS project_code, "
+        "p.name AS project_name, d.id AS department_id, d.code AS department_code, d.name AS department_name "
+        f"FROM (SELECT pr.*, {deadline_on('last', is_live(last))} AS due_last FROM {T.problem} pr{fence}) pr "
+        f"JOIN {T.project} p ON p.id = pr.project_id "
+        f"LEFT JOIN {T.department} d ON d.id = pr.responsible_department_id "
+        "WHERE pr.due_last < %(last_l2)s ORDER BY pr.due_last, pr.id"
+    ), params)
+    labels = LABELS["escalation"]
+
+    def row_body(r: dict) -> dict:
+        due = parse_date(r["due_last"])
+        level = 3 if due < params["last_l3"] else 2
+        return {
+            "id": r["id"], "title": r["title"],
+            "project": {"id": r["project_id"], "code": r["project_code"], "name": r["project_name"]},
+            "responsible_department": None if r["department_id"] is None else {
+                "id": r["department_id"], "code": r["department_code"], "name": r["department_name"]},
+            "due_date": iso_date(r["due_date"]), "days_overdue": (last - due).days,
+            "escalation_level": level, "escalation_level_display": labels[level],
+        }
+
+    return {**figures, "listed": [row_body(r) for r in listed]}
+
+
+# --- problems -----------------------------------------------------------------------------------
+
+PROBLEM_COLUMNS = (
+    "pr.id, pr.title, pr.description, pr.category, pr.source, pr.source_status_update_id, pr.source_visit_id, "
+    "pr.raised_on, pr.due_date, pr.state, pr.resolved_on, pr.created_at, pr.updated_at, "
+    "p.id AS project_id, p.code AS project_code, p.name AS project_name, "
+    "u.id AS user_id, u.username, u.first_name, u.last_name, "
+    "d.id AS department_id, d.code AS department_code, d.name AS department_name, "
+    "o.id AS official_id, o.name AS official_name, o.title AS official_title"
+)
+
+
+def _user(r: dict, prefix: str = "") -> dict | None:
+    if r[f"{prefix}user_id"] is None:
+        return None
+    name = f"{r[prefix + 'first_name']} {r[prefix + 'last_name']}".strip()
+    return {"id": r[f"{prefix}user_id"], "username": r[f"{prefix}username"], "name": name or r[f"{prefix}username"]}
+
+
+def _department(r: dict) -> dict | None:
+    if r["department_id"] is None:
+        return None
+    return {"id": r["department_id"], "code": r["department_code"], "name": r["department_name"]}
+
+
+def problem_body(r: dict, moves: list[dict], as_of: date, params: dict) -> dict:
+    due = parse_date(r["due_now"])
+    overdue = due is not None and due < as_of
+    level = 0
+    if overdue:
+        level = 3 if due < params["as_of_l3"] else 2 if due < params["as_of_l2"] else 1
+    return {
+        "id": r["id"], "project": {"id": r["project_id"], "code": r["project_code"], "name": r["project_name"]},
+        "title": r["title"], "description": r["description"],
+        "category": r["category"], "category_display": LABELS["problem_category"][r["category"]],
+        "source": r["source"], "source_display": LABELS["problem_source"][r["source"]],
+        "source_status_update": r["source_status_update_id"], "source_visit": r["source_visit_id"],
+        "raised_by": _user(r), "raised_on": iso_date(r["raised_on"]), "responsible_department": _department(r),
+        "coordinating_official": None if r["official_id"] is None else {
+            "id": r["official_id"], "name": r["official_name"], "title": r["official_title"]},
+        "due_date": iso_date(r["due_date"]), "state": r["state"],
+        "state_display": LABELS["problem_state"][r["state"]], "resolved_on": iso_date(r["resolved_on"]),
+        "moves": [{
+            "id": m["id"], "state_from": m["state_from"], "state_from_display": LABELS["problem_state"][m["state_from"]],
+            "state_to": m["state_to"], "state_to_display": LABELS["problem_state"][m["state_to"]],
+            "moved_on": iso_date(m["moved_on"]), "note": m["note"], "responsible_department": _department(m),
+            "due_date": iso_date(m["due_date"]), "moved_by": _user(m), "created_at": iso_datetime(m["created_at"]),
+        } for m in moves],
+        "is_overdue": overdue, "days_overdue": (as_of - due).days if overdue else 0,
+        "escalation_level": level, "escalation_level_display": LABELS["escalation"][level],
+        "created_at": iso_datetime(r["created_at"]), "updated_at": iso_datetime(r["updated_at"]),
+    }
+
+
+def problem_list(token: str, *, as_of: date, live: bool, params: dict, base: str, overdue: bool = False) -> bytes:
+    """GET /problems/ (newest raised first), or only the problems overdue on as_of: the page's ids
+    and the count on the problem table (with each problem's deadline on as_of if filtered), then the
+    page's rows with their references, then their moves."""
+    page, page_size = int(params.get("page", 1)), int(params.get("page_size", 50))
+    values = {**escalation_params("as_of", as_of)}
+    deadline = deadline_on("as_of", live)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    if overdue:
+        table = f"(SELECT pr.id, pr.raised_on, {deadline} AS due_now FROM {T.problem} pr{fence}) pr"
+        where = "WHERE pr.due_now < %(as_of)s"
+    else:
+        table, where = f"{T.problem} pr", ""
+    with connection.cursor() as cursor:
+        authenticate(cursor, token)
+        cursor.execute(f"SELECT COUNT(*) FROM {table} {where}", values)
+        count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT pr.id FROM {table} {where} ORDER BY pr.raised_on DESC, pr.id DESC "
+                       f"LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}", values)
+        ids = [row[0] for row in cursor.fetchall()]
+        results = []
+        if ids:
+            found = rows(cursor, (
+                f"SELECT {PROBLEM_COLUMNS}, {deadline} AS due_now FROM {T.problem} pr "
+                f"JOIN {T.project} p ON p.id = pr.project_id LEFT JOIN {T.user} u ON u.id = pr.raised_by_id "
+                f"LEFT JOIN {T.department} d ON d.id = pr.responsible_department_id "
+                f"LEFT JOIN {T.official} o ON o.id = pr.coordinating_official_id WHERE pr.id IN {in_list(ids)}"
+            ), values)
+            moves = {pk: [] for pk in ids}
+            for m in rows(cursor, (
+                "SELECT mv.id, mv.problem_id, mv.state_from, mv.state_to, mv.moved_on, mv.note, mv.due_date, "
+                "mv.created_at, d.id AS department_id, d.code AS department_code, d.name AS department_name, "
+                "u.id AS user_id, u.username, u.first_name, u.last_name "
+                f"FROM {T.problem_move} mv LEFT JOIN {T.department} d ON d.id = mv.responsible_department_id "
+                f"LEFT JOIN {T.user} u ON u.id = mv.moved_by_id WHERE mv.problem_id IN {in_list(ids)} "
+                "ORDER BY mv.moved_on, mv.id"
+            ), {}):
+                moves[m["problem_id"]].append(m)
+            by_id = {r["id"]: r for r in found}
+            results = [problem_body(by_id[pk], moves[pk], as_of, values) for pk in ids]
+    last = (count + page_size - 1) // page_size
+    return dumps({
+        "count": count,
+        "next": page_url(base, params, page + 1) if page < last else None,
+        "previous": None if page == 1 else page_url(base, params, page - 1),
+        "results": results,
     })

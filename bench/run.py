@@ -43,6 +43,7 @@ from projects.models import Assessment, Milestone, Problem, Project, StatusUpdat
 BENCH_USERNAME = "bench_admin"
 VERSION_SQL = {"postgresql": "SHOW server_version", "sqlite": "SELECT sqlite_version()"}
 PROJECTS_URL = "/api/v1/projects/"
+PROBLEMS_URL = "/api/v1/problems/"
 DOCS = Path(settings.BASE_DIR) / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -260,9 +261,20 @@ class Bench:
 
         return Case(label, api, hand)
 
+    def problem_case(self, label: str, params: dict, overdue: bool = False) -> Case:
+        def api(day):
+            return self.get(PROBLEMS_URL, {"as_of": day.isoformat(), **params})
+
+        def hand(day):
+            query = {"as_of": day.isoformat(), **params}
+            return floor.problem_list(self.token, as_of=day, live=is_live(day), params=query,
+                                      base=f"https://testserver{PROBLEMS_URL}", overdue=overdue)
+
+        return Case(label, api, hand)
+
     def cases(self, past: date) -> list[Case]:
-        if Problem.objects.exists() or Assessment.objects.exists():
-            raise CommandError("the floor covers portfolios without problems or assessments (see benchmarks/floor.py)")
+        if Assessment.objects.exists():
+            raise BenchError("the floor covers portfolios without assessments (人工研判, see bench/floor.py)")
         total = Project.objects.count()
         deep_page = total // 2 // 50 + 1
         middle, middle_code = Project.objects.order_by("code", "id").values_list("pk", "code")[total // 2]
@@ -302,6 +314,9 @@ class Bench:
             Case("reports/weekly (whole list)",
                  lambda day: self.get("/api/v1/reports/weekly/", {"as_of": day.isoformat()}),
                  lambda day: floor.weekly_bulletin(self.token, as_of=day, live=is_live(day), monday=monday(day))),
+            self.problem_case("problem list", {"page_size": 50}),
+            self.problem_case("problem list, page_size 500", {"page_size": 500}),
+            self.problem_case("problem list ?is_overdue=true", {"is_overdue": "true"}, overdue=True),
             Case("POST status-update", post,
                  lambda day: floor.status_update_create(self.token, pk=reporter[0], **post_body),
                  ignore=("id", "created_at"), plans=("today",)),

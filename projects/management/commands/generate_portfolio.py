@@ -10,7 +10,9 @@ per save) would take hours at 100,000 projects; their history rows ("created", v
 are written in bulk too. The data is built to keep the invariants the services
 keep instead: statuses follow the workflow, reaching a status completes the milestone of its
 kind on the day of the report, cumulative investment never goes down, and no completion,
-visit or report is dated after today.
+visit or report is dated after today; a fifth of the projects have a problem or two in the ledger
+(问题台账), moved through the workflow in order (drawn from a stream of their own, so a seed's
+projects and records are the same as before the ledger was generated).
 
 Project codes are `GEN{seed}-{year}-{n:06d}`, so generated rows never clash with real ones,
 and runs with different seeds add to each other. The same seed gives the same data.
@@ -32,6 +34,9 @@ from projects.domain.choices import (
     ApprovalMode,
     BatchKind,
     MilestoneKind,
+    ProblemCategory,
+    ProblemSource,
+    ProblemState,
     ProjectCategory,
     ProjectLevel,
     ProjectStatus,
@@ -46,6 +51,8 @@ from projects.models import (
     Department,
     Milestone,
     Official,
+    Problem,
+    ProblemMove,
     Project,
     ProjectBatch,
     StatusUpdate,
@@ -133,6 +140,30 @@ OTHER_MILESTONES = {
     C.START: ["完成施工许可", "完成土地手续", "完成年度投资计划的一半", "完成施工图审查"],
     C.CONSTRUCTION: ["主体结构封顶", "完成年度投资计划", "完成竣工验收", "设备安装调试"],
 }
+PROBLEM_TITLES = {
+    ProblemCategory.LAND: ["土地手续尚未办结", "用地指标待落实", "土地摘牌延期"],
+    ProblemCategory.PLANNING: ["规划方案调整待批", "规划条件待明确"],
+    ProblemCategory.FUNDING: ["资金到位不及时", "专项债资金待拨付"],
+    ProblemCategory.APPROVAL: ["施工许可待办理", "环评批复待出具", "消防审查待完成"],
+    ProblemCategory.DEMOLITION: ["征迁遗留户未签约", "地上附着物清表未完成"],
+    ProblemCategory.UTILITIES: ["需协调管线迁改", "施工用电未接入", "供水接口待确定"],
+    ProblemCategory.CONSTRUCTION: ["施工单位人员不足", "渣土外运受限"],
+    ProblemCategory.OTHER: ["周边群众诉求待化解"],
+}
+# Where a problem ends up: most are closed, some still wait for the office or a unit.
+PROBLEM_END_WEIGHTS = {
+    ProblemState.OPEN: 10, ProblemState.ASSIGNED: 15, ProblemState.ANSWERED: 10, ProblemState.RESOLVED: 55,
+    ProblemState.CANCELLED: 10,
+}
+PROBLEM_PATHS = {
+    ProblemState.OPEN: [],
+    ProblemState.ASSIGNED: [ProblemState.ASSIGNED],
+    ProblemState.ANSWERED: [ProblemState.ASSIGNED, ProblemState.ANSWERED],
+    ProblemState.RESOLVED: [ProblemState.ASSIGNED, ProblemState.ANSWERED, ProblemState.RESOLVED],
+    ProblemState.CANCELLED: [ProblemState.CANCELLED],
+}
+PROBLEM_SHARE = 0.2  # of the projects have problems in the ledger
+
 # Money in 万元: projects of 1000万元 and up, most between 1 and 10 亿.
 MIN_TOTAL, MAX_TOTAL = 1_000, 800_000
 
@@ -178,7 +209,11 @@ class PortfolioGenerator:
         self.first_day = date(year, 1, 1)
         self.last_day = min(self.today, date(year, 12, 31))  # nothing is dated after today
         self.prefix = f"{CODE_PREFIX}{seed}-{year}-"
-        self.counts = dict.fromkeys(["projects", "batches", "milestones", "status_updates", "visits", "approvals"], 0)
+        # The ledger draws from its own stream, so the rest of a seed's portfolio is the same with or without it.
+        self.problem_rng = random.Random(f"{seed}-problems")
+        self.counts = dict.fromkeys(
+            ["projects", "batches", "milestones", "status_updates", "visits", "approvals", "problems", "problem_moves"], 0,
+        )
 
     # --- reference data ---------------------------------------------------------------------
 
@@ -378,6 +413,35 @@ class PortfolioGenerator:
         period = max(1, 2 * (self.year - 2020) + 1) + self.rng.randint(-1, 1)  # 2023: around the 7th
         return [ProjectBatch(project=project, period=period, kind=BATCH_KIND_OF_CATEGORY[project.category])]
 
+    def _problems(self, project: Project) -> list[tuple[Problem, list[ProblemMove]]]:
+        """Now and then one or two problems (问题台账), each with the moves to its final state, in order
+        and none dated after today; the deadlines lie 15 to 60 days after the handover."""
+        rng = self.problem_rng
+        if rng.random() >= PROBLEM_SHARE:
+            return []
+        built = []
+        for _ in range(rng.choice([1, 1, 2])):
+            category = rng.choice(list(PROBLEM_TITLES))
+            raised = _day_between(rng, self.first_day, self.last_day)
+            problem = Problem(project=project, title=rng.choice(PROBLEM_TITLES[category]), category=category,
+                              source=rng.choice([ProblemSource.REPORT, ProblemSource.VISIT, ProblemSource.MEETING]),
+                              raised_on=raised, raised_by=self.user, state=ProblemState.OPEN)
+            moves, day, state = [], raised, ProblemState.OPEN
+            for target in PROBLEM_PATHS[_weighted(rng, PROBLEM_END_WEIGHTS)]:
+                day = _clip(day + timedelta(days=rng.randint(0, 20)), raised, self.last_day)
+                move = ProblemMove(state_from=state, state_to=target, moved_on=day, note="合成数据", moved_by=self.user)
+                if target == ProblemState.ASSIGNED:
+                    problem.responsible_department = self.departments[rng.choice(list(DEPARTMENTS))]
+                    problem.due_date = day + timedelta(days=rng.randint(15, 60))
+                if target != ProblemState.CANCELLED:
+                    move.responsible_department, move.due_date = problem.responsible_department, problem.due_date
+                moves.append(move)
+                state = target
+            problem.state = state
+            problem.resolved_on = day if state == ProblemState.RESOLVED else None
+            built.append((problem, moves))
+        return built
+
     # --- writing ----------------------------------------------------------------------------
 
     def write_chunk(self, first: int, last: int) -> None:
@@ -395,6 +459,19 @@ class PortfolioGenerator:
         for model, rows in children.items():
             model.objects.bulk_create(rows, batch_size=1000)
             bulk_history_create(model, rows)
+        ledger = [entry for project, _ in built for entry in self._problems(project)]
+        problems = [problem for problem, _ in ledger]
+        Problem.objects.bulk_create(problems, batch_size=1000)
+        bulk_history_create(Problem, problems)
+        moves = []
+        for problem, problem_moves in ledger:
+            for move in problem_moves:
+                move.problem = problem
+                moves.append(move)
+        ProblemMove.objects.bulk_create(moves, batch_size=1000)
+        bulk_history_create(ProblemMove, moves)
+        self.counts["problems"] += len(problems)
+        self.counts["problem_moves"] += len(moves)
         self.counts["projects"] += len(projects)
         for key, model in (("batches", ProjectBatch), ("milestones", Milestone), ("status_updates", StatusUpdate),
                            ("visits", Visit), ("approvals", ApprovalItem)):
@@ -418,7 +495,7 @@ class PortfolioGenerator:
         later after a bulk load (without the map, counting the projects reads the whole table, not an index)."""
         if connection.vendor != "postgresql":
             return
-        models = (Project, ProjectBatch, Milestone, StatusUpdate, Visit, ApprovalItem)
+        models = (Project, ProjectBatch, Milestone, StatusUpdate, Visit, ApprovalItem, Problem, ProblemMove)
         tables = [model._meta.db_table for model in models]
         with connection.cursor() as cursor:
             # VACUUM cannot run inside a transaction (a test's): statistics only there.
