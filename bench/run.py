@@ -149,6 +149,8 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cpu", action="store_true",
                         help="time by this process's CPU time, not elapsed time (SQLite: the whole request; "
                              "PostgreSQL: without the server's share); for comparisons on a loaded machine")
+    parser.add_argument("--steps", action="store_true",
+                        help="SQLite only: count the database's instructions per request instead of timing it")
     return parser
 
 
@@ -163,7 +165,7 @@ class Bench:
         return {"HTTP_AUTHORIZATION": f"Token {self.token}", "secure": True}
 
     def run(self, *, projects, seed, year, as_of, runs, budget, only, skip_export, export_only, docs_only,
-            results, write_docs, force, cpu=False):
+            results, write_docs, force, cpu=False, steps=False):
         if docs_only:
             return self.write_docs(Path(results))
         if export_only:
@@ -197,6 +199,10 @@ class Bench:
             for plan, day in (("past", as_of), ("today", today())):
                 if plan not in case.plans:
                     continue
+                if steps:
+                    self.write(f"{case.label:<34} {plan:<6} {self.sqlite_steps(case.api, day):9,d}k steps  "
+                               f"floor {self.sqlite_steps(case.floor, day):9,d}k steps")
+                    continue
                 figure = self.measure(case, plan, day)
                 result.figures.append(figure)
                 self.write(
@@ -205,7 +211,7 @@ class Bench:
                 )
         if not skip_export and not only:
             result.export = self.export_memory(as_of)
-        if not only and not cpu:  # the tables of docs/performance.md are elapsed times
+        if not only and not cpu and not steps:  # the tables of docs/performance.md are elapsed times
             self.save(result, Path(results))
         if write_docs:
             self.write_docs(Path(results))
@@ -360,6 +366,28 @@ class Bench:
                 break
         return Figure(case.label, plan, statistics.median(timings["api"]), statistics.median(timings["floor"]),
                       api_queries, floor_queries, len(timings["api"]))
+
+    @staticmethod
+    def sqlite_steps(call, day) -> int:
+        """Thousands of SQLite virtual-machine instructions one request runs (the second call: the
+        first warms the caches). The database's share of the work, counted, not timed: the same on
+        a loaded machine as on an idle one."""
+        if connection.vendor != "sqlite":
+            raise BenchError("--steps counts SQLite's instructions: point DATABASE_URL at an SQLite database")
+        call(day)
+        counted = [0]
+
+        def tick():
+            counted[0] += 1
+            return 0
+
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(tick, 1000)
+        try:
+            call(day)
+        finally:
+            connection.connection.set_progress_handler(None, 1000)
+        return counted[0]
 
     def export_memory(self, as_of: date) -> dict:
         """Peak memory of a fresh process while it serves the whole project list as CSV."""
