@@ -135,6 +135,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("PG_PREPARE", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 
+# Django's backends with a hook just before COMMIT, where the change feed's outbox appends the
+# transaction's events (projects/fast/commit.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "projects.fast.db.sqlite3",
+    "django.db.backends.postgresql": "projects.fast.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
