@@ -141,6 +141,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if not env_bool("PG_JIT", False):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# Django's backends with a hook just before COMMIT, where the change feed's outbox appends the
+# transaction's events (projects/fast/commit.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "projects.fast.db.sqlite3",
+    "django.db.backends.postgresql": "projects.fast.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "projects.fast.db.sqlite3":
+    # Tests on SQLite use an in-memory database, as Django does by default; said explicitly because
+    # tools that read the ENGINE (pytest-django's per-worker names) know only Django's own name.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -361,6 +372,11 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Seconds between the attempts of a failed delivery (mail, robot); after the last, it is given up.
 NOTIFY_RETRY_DELAYS = [int(s) for s in env_list("NOTIFY_RETRY_DELAYS", "60,300,1800,7200,21600")]
 # Messages a group robot takes per minute (企业微信 and 钉钉 both allow 20).
+# The change feed (/api/v1/events/) keeps every event at least this many days; the worker prunes
+# older ones daily, and a client that resumes from a pruned id is told to copy the data again.
+EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS", "400"))
+EVENTS_PRUNE_AT = os.environ.get("EVENTS_PRUNE_AT", "daily 03:30")
+
 ROBOT_RATE_PER_MINUTE = int(os.environ.get("ROBOT_RATE_PER_MINUTE", "20"))
 
 # Everything the server sends out over HTTP goes through one guard (projects/outbound/guard.py):

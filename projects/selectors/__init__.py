@@ -19,3 +19,8 @@ from projects.selectors.notifications import (  # noqa: F401
     notification_list,
     notification_unread_count,
 )
+from projects.selectors.events import (  # noqa: F401
+    events_frontier,
+    events_pruned_through,
+    events_visible,
+)

@@ -79,3 +79,6 @@ from projects.services.problems import (  # noqa: F401
     problem_move_create,
     assessment_create,
 )
+from projects.services.events import (  # noqa: F401
+    events_prune,
+)

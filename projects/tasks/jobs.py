@@ -1,4 +1,4 @@
-"""The queue's tasks (huey): the three schedules at their times, each delivery, and a sweep every minute.
+"""The queue's tasks (huey): the three schedules at their times, each delivery, a sweep every minute, the feed's retention daily.
 
 Everything here is thin: the schedules are in schedules.py, sending in deliveries.py. Every worker
 runs the periodic checks, so with several workers a schedule may run more than once at its time;
@@ -9,6 +9,7 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -55,6 +56,10 @@ def _at(name: str):
     return due
 
 
+def _prune_due(moment) -> bool:
+    return parse_at(settings.EVENTS_PRUNE_AT).matches(moment)
+
+
 @db_periodic_task(_at("reminders"), name="reminders_at_their_time")
 def reminders_at_their_time() -> None:
     schedule_run("reminders", default_as_of())
@@ -68,6 +73,13 @@ def bulletin_at_its_time() -> None:
 @db_periodic_task(_at("overdue"), name="overdue_at_its_time")
 def overdue_at_its_time() -> None:
     schedule_run("overdue", default_as_of())
+
+
+@db_periodic_task(_prune_due, name="prune_events")
+def prune_events() -> None:
+    """Daily (EVENTS_PRUNE_AT): delete the change feed's events older than EVENTS_RETENTION_DAYS."""
+    deleted = services.events_prune(now=timezone.now())
+    log.info("events older than %s days pruned: %s", settings.EVENTS_RETENTION_DAYS, deleted)
 
 
 @db_periodic_task(crontab(), name="sweep_deliveries")
