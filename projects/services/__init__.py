@@ -79,3 +79,9 @@ from projects.services.problems import (  # noqa: F401
     problem_move_create,
     assessment_create,
 )
+from projects.services.photos import (  # noqa: F401
+    DecodedPhoto,
+    photo_decode,
+    photo_create,
+    photo_delete,
+)
