@@ -414,31 +414,37 @@ PHOTO_AREA = _area_setting(os.environ.get("PHOTO_AREA", "") or "34.55,113.48,34.
 # The photo files: a folder on this host (MEDIA_ROOT) unless STORAGE_BUCKET names an S3-compatible
 # bucket. Neither is ever served by a public URL: files go out through the API's photo views only.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "") or BASE_DIR / "media")
-STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "")
-if STORAGE_BUCKET:
-    _PHOTO_STORAGE = {
+
+
+def photo_storage(environ) -> dict:
+    """The photo storage: an S3-compatible bucket when STORAGE_BUCKET is set, else MEDIA_ROOT/photos."""
+    bucket = environ.get("STORAGE_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "photos", "file_permissions_mode": 0o640,
+                        "directory_permissions_mode": 0o750},
+        }
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": STORAGE_BUCKET,
-            "endpoint_url": os.environ.get("STORAGE_ENDPOINT_URL") or None,
-            "access_key": os.environ.get("STORAGE_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("STORAGE_SECRET_ACCESS_KEY") or None,
-            "region_name": os.environ.get("STORAGE_REGION") or None,
-            "location": os.environ.get("STORAGE_PREFIX", "photos"),
-            # Private objects, never overwritten, no public URL handed out.
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("STORAGE_ENDPOINT_URL") or None,
+            "access_key": environ.get("STORAGE_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("STORAGE_SECRET_ACCESS_KEY") or None,
+            "region_name": environ.get("STORAGE_REGION") or None,
+            "location": environ.get("STORAGE_PREFIX", "photos"),
+            # Private objects, never overwritten; the service never hands out their URLs.
             "default_acl": "private",
             "file_overwrite": False,
             "querystring_auth": True,
         },
     }
-else:
-    _PHOTO_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "photos", "file_permissions_mode": 0o640, "directory_permissions_mode": 0o750},
-    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "photos": _PHOTO_STORAGE,
+    "photos": photo_storage(os.environ),
 }
 
