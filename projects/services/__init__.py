@@ -84,4 +84,5 @@ from projects.services.photos import (  # noqa: F401
     photo_decode,
     photo_create,
     photo_delete,
+    photo_files_discard,
 )

@@ -329,7 +329,9 @@ def photo_create(
     try:
         source = decoded.upright or decoded.source
         source.seek(0)
-        stored.append(storage.save(_key(PHOTO_TYPES[decoded.content_type]), File(source)))
+        # An upload already on disk is handed over as it is: a local storage moves it instead of copying.
+        content = source if isinstance(source, File) else File(source)
+        stored.append(storage.save(_key(PHOTO_TYPES[decoded.content_type]), content))
         stored.append(storage.save(_key("jpg"), File(io.BytesIO(decoded.thumbnail))))
         taken_on = decoded.taken_at.astimezone(LOCAL).date() if decoded.taken_at else None
         with transaction.atomic():
@@ -352,6 +354,11 @@ def photo_delete(*, photo: Photo, user) -> None:
     names = (photo.file, photo.thumbnail)
     photo.delete()
     transaction.on_commit(lambda: _delete_files(names))
+
+
+def photo_files_discard(photos) -> None:
+    """Delete the files of photos whose rows are being rolled back (a form that failed after storing them)."""
+    _delete_files(name for photo in photos for name in (photo.file, photo.thumbnail))
 
 
 def photos_forbid_delete(record: Visit | Project) -> None:
