@@ -1,8 +1,10 @@
 """Forms and form fields the admin pages share."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from projects.domain.choices import ProjectStatus
 from projects.models import StatusUpdate, Visit
@@ -13,9 +15,11 @@ PHOTOS_PER_FORM = 6
 
 
 class PhotoInput(forms.FileInput):
-    """The phone's camera (the back one) or its album; several photos at once where the browser allows."""
+    """The phone's camera (the back one) or its album; several photos at once where the browser allows.
+    One large button a thumb finds, naming the photos chosen."""
 
     allow_multiple_selected = True
+    template_name = "admin/projects/photo/photo_input.html"
 
     def __init__(self, attrs=None):
         super().__init__({"accept": "image/*", "capture": "environment", "multiple": True, **(attrs or {})})
@@ -52,9 +56,19 @@ class PhotosFormMixin(forms.Form):
     """A form that also takes photos (现场照片) with one caption; `photo_too_large` is set by the page
     when the upload handler dropped a file over PHOTO_MAX_BYTES."""
 
-    photos = PhotosField(label="现场照片", help_text="可直接拍照或从相册选择；JPEG、PNG、WebP，每张不超过上限。")
-    photo_caption = forms.CharField(label="照片说明", max_length=200, required=False)
+    photos = PhotosField(label="现场照片")
+    photo_caption = forms.CharField(label="照片说明", max_length=200, required=False,
+                                    widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "如：主体结构施工至五层"}))
     photo_too_large = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "photos" in self.fields:
+            limit = settings.PHOTO_MAX_BYTES / 1048576
+            self.fields["photos"].help_text = (
+                f"可直接拍照或从相册选择，一次最多 {PHOTOS_PER_FORM} 张；JPEG、PNG、WebP，每张不超过 {limit:g} MiB。"
+                "拍摄时间和位置取自照片本身，用于核验是否当日、是否在辖区内拍摄。"
+            )
 
     def clean_photos(self):
         if self.photo_too_large:
