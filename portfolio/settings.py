@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "ProblemSourceEnum": "projects.domain.choices.ProblemSource",
         "ProblemStateEnum": "projects.domain.choices.ProblemState",
         "EscalationLevelEnum": "projects.domain.choices.EscalationLevel",
+        "PhotoCheckEnum": "projects.domain.choices.PhotoCheck",
     },
 }
 

@@ -35,6 +35,6 @@ urlpatterns = [
     re_path(r"^projects/(?P<pk>[^/]+)/photos/(?P<photo_id>[^/]+)/file/$", photos.PhotoFileView.as_view(),
             name="project-photo-file"),
     re_path(r"^projects/(?P<pk>[^/]+)/photos/(?P<photo_id>[^/]+)/thumbnail/$",
-            photos.PhotoFileView.as_view(thumbnail=True), name="project-photo-thumbnail"),
+            photos.PhotoThumbnailView.as_view(), name="project-photo-thumbnail"),
     *router.urls,
 ]

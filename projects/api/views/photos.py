@@ -126,7 +126,7 @@ class AnyAccept(BaseContentNegotiation):
     responses={(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="照片"), 404: NOT_FOUND},
 ))
 class PhotoFileView(ProjectPhotoMixin, APIView):
-    """The photo's file, or its thumbnail (`thumbnail = True`), to signed-in users only; never a public URL.
+    """The photo's file, to signed-in users only; never a public URL.
 
     Sent with the type its content decoded as, `nosniff`, a file name made from the id, and a policy
     that lets nothing in it run even when opened on its own.
@@ -152,3 +152,14 @@ class PhotoFileView(ProjectPhotoMixin, APIView):
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+
+@extend_schema_view(get=extend_schema(
+    summary="照片缩略图（需登录；JPEG，不含 EXIF 和位置）", parameters=[PROJECT_ID, PHOTO_ID],
+    responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="缩略图"), 404: NOT_FOUND},
+))
+class PhotoThumbnailView(PhotoFileView):
+    """The photo's thumbnail (at most 480 px, no EXIF), to signed-in users only."""
+
+    thumbnail = True
+
