@@ -197,6 +197,7 @@ def _thumbnail(image: Image.Image) -> bytes:
 def _upright(image: Image.Image, image_format: str) -> tuple[Image.Image, tempfile.SpooledTemporaryFile]:
     """The image turned as its EXIF orientation says, written again in its own format with its EXIF."""
     turned = ImageOps.exif_transpose(image)
+    image.close()  # the decoded pixels in the old orientation are not needed any more
     exif = turned.getexif()
     exif[ORIENTATION] = 1
     out = tempfile.SpooledTemporaryFile(max_size=1024 * 1024, dir=settings.FILE_UPLOAD_TEMP_DIR)
