@@ -42,7 +42,7 @@ NOT_AN_IMAGE = "不是可识别的照片：只接受 JPEG、PNG、WebP 格式的
 HEIC = ("暂不接受 HEIC/HEIF 格式：请通过手机网页上传（系统会自动转为 JPEG），"
         "或在相机设置中选择“兼容性最佳”后重新拍摄。")
 BROKEN = "照片已损坏或不完整，无法解码，请重新上传。"
-BOMB = "图片像素过多（{pixels} 像素，上限 {limit} 像素），不予接收。"
+BOMB = "图片像素过多（上限 {limit} 万像素），可能是恶意构造的文件，不予接收。"
 TOO_LARGE = "照片过大（{size:.1f} MiB），上限为 {limit:.1f} MiB。"
 BOTH_RECORDS = "一张照片只能关联一条进度填报或一次调研。"
 OTHER_PROJECT = "该{name}不属于这个项目。"
@@ -158,6 +158,10 @@ class _Borrowed(io.RawIOBase):
         pass
 
 
+def _bomb() -> str:
+    return BOMB.format(limit=Image.MAX_IMAGE_PIXELS // 10_000)
+
+
 def _open(file) -> Image.Image:
     file.seek(0)
     head = file.read(16)
@@ -169,13 +173,13 @@ def _open(file) -> Image.Image:
     except UnidentifiedImageError:
         raise _refuse(NOT_AN_IMAGE) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(BOMB.format(pixels="过多", limit=Image.MAX_IMAGE_PIXELS)) from None
+        raise _refuse(_bomb()) from None
     except Exception:  # noqa: BLE001 - any failure of a decoder on untrusted bytes is a bad file
         raise _refuse(BROKEN) from None
     pixels = image.width * image.height
     if Image.MAX_IMAGE_PIXELS and pixels > Image.MAX_IMAGE_PIXELS:
         image.close()
-        raise _refuse(BOMB.format(pixels=pixels, limit=Image.MAX_IMAGE_PIXELS))
+        raise _refuse(_bomb())
     return image
 
 

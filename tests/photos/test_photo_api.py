@@ -188,7 +188,8 @@ BAD_FILES = {
     "svg with a script": (lambda: images.SVG, "site.svg", "image/svg+xml", "不是可识别的照片"),
     "gif": (images.gif, "site.gif", "image/gif", "不是可识别的照片"),
     "truncated jpeg": (truncated_jpeg, "site.jpg", "image/jpeg", "已损坏或不完整"),
-    "decompression bomb png": (images.bomb, "site.png", "image/png", "像素过多"),
+    "decompression bomb png, 400 megapixels": (images.bomb, "site.png", "image/png", "像素过多"),
+    "decompression bomb png, 100 megapixels": (lambda: images.bomb(10_000), "site.png", "image/png", "像素过多"),
     "heic from an iphone": (heic, "IMG_0001.HEIC", "image/heic", "HEIC"),
     "empty file": (lambda: b"", "site.jpg", "image/jpeg", "照片"),
 }
