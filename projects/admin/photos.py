@@ -14,6 +14,7 @@ from unfold.admin import ModelAdmin
 from projects import selectors, services
 from projects.admin.roles import PolicyAdminMixin
 from projects.admin.writes import ServiceErrorsMixin, service_call
+from projects.domain import roles
 from projects.domain.choices import PhotoCheck
 from projects.models import Photo
 
@@ -55,15 +56,20 @@ def photos_save(request, form, *, project, **record) -> list[Photo]:
     """The photos of a visit's or a report's form, kept through photo_create; if one is refused, the
     files of those already kept go too (their rows are rolled back with the page's transaction)."""
     kept = []
+    photos = form.cleaned_data.get("photos") or []
     try:
         with service_call(Photo, labels={"file": "现场照片"}):
-            for decoded in form.cleaned_data.get("photos") or []:
+            if photos:
+                roles.check(request.user, "photo", roles.CREATE, {"project": project})
+            for decoded in photos:
                 kept.append(services.photo_create(
                     user=request.user, project=project, caption=form.cleaned_data.get("photo_caption", ""),
                     decoded=decoded, **record,
                 ))
     except BaseException:
         services.photo_files_discard(kept)
+        for decoded in photos:
+            decoded.close()
         raise
     return kept
 
