@@ -439,6 +439,9 @@ def photo_storage(environ) -> dict:
             "default_acl": "private",
             "file_overwrite": False,
             "querystring_auth": True,
+            # A photo read from the bucket spills to a temporary file past 1 MiB instead of being
+            # held in memory whole (django-storages' default keeps all of it).
+            "max_memory_size": 1024 * 1024,
         },
     }
 
