@@ -59,8 +59,8 @@ class ProjectPhotoMixin(AsOfMixin):
     post=extend_schema(
         summary="上传照片（形象进度、现场督导留痕）", parameters=[PROJECT_ID],
         request={"multipart/form-data": PhotoUploadSerializer},
-        responses={201: PhotoSerializer, 400: OpenApiResponse(ERROR_RESPONSE, description="不是可接受的照片等"),
-                   404: NOT_FOUND, 413: OpenApiResponse(ERROR_RESPONSE, description="请求体过大")},
+        responses={201: PhotoSerializer, 404: NOT_FOUND,
+                   413: OpenApiResponse(ERROR_RESPONSE, description="请求体过大")},
     ),
 )
 class ProjectPhotosView(ProjectPhotoMixin, generics.ListCreateAPIView):
