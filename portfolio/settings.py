@@ -52,7 +52,10 @@ if PORTFOLIO_HTTPS:
 # Big enough for an annual project list uploaded to the admin's import.
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# An uploaded file is written to a temporary file as it arrives (FILE_UPLOAD_TEMP_DIR, default the
+# system's), never held in memory past this size: a 20 MiB photo does not grow a worker by 20 MiB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(256 * 1024)))
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 INSTALLED_APPS = [
     # The admin theme (django-unfold) and its integrations come before django.contrib.admin.
@@ -290,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "ProblemSourceEnum": "projects.domain.choices.ProblemSource",
         "ProblemStateEnum": "projects.domain.choices.ProblemState",
         "EscalationLevelEnum": "projects.domain.choices.EscalationLevel",
+        "PhotoCheckEnum": "projects.domain.choices.PhotoCheck",
     },
 }
 
@@ -414,3 +418,59 @@ LOGGING = {
         "projects.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def _area_setting(value: str) -> tuple[float, float, float, float]:
+    try:
+        lat_min, lon_min, lat_max, lon_max = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ImproperlyConfigured(f"PHOTO_AREA must be lat_min,lon_min,lat_max,lon_max, got {value!r}") from None
+    if not (-90 <= lat_min < lat_max <= 90 and -180 <= lon_min < lon_max <= 180):
+        raise ImproperlyConfigured(f"PHOTO_AREA must be a box lat_min,lon_min,lat_max,lon_max, got {value!r}")
+    return lat_min, lon_min, lat_max, lon_max
+
+
+# Photos from the sites (形象进度照片, 现场督导留痕): docs/photos.md. The largest file accepted, and the
+# box a photo's GPS position must fall in (default: around 二七区, 郑州).
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(20 * 1024 * 1024)))
+PHOTO_AREA = _area_setting(os.environ.get("PHOTO_AREA", "") or "34.55,113.48,34.78,113.71")
+# The photo files: a folder on this host (MEDIA_ROOT) unless STORAGE_BUCKET names an S3-compatible
+# bucket. Neither is ever served by a public URL: files go out through the API's photo views only.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "") or BASE_DIR / "media")
+
+
+def photo_storage(environ) -> dict:
+    """The photo storage: an S3-compatible bucket when STORAGE_BUCKET is set, else MEDIA_ROOT/photos."""
+    bucket = environ.get("STORAGE_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "photos", "file_permissions_mode": 0o640,
+                        "directory_permissions_mode": 0o750},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("STORAGE_ENDPOINT_URL") or None,
+            "access_key": environ.get("STORAGE_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("STORAGE_SECRET_ACCESS_KEY") or None,
+            "region_name": environ.get("STORAGE_REGION") or None,
+            "location": environ.get("STORAGE_PREFIX", "photos"),
+            # Private objects, never overwritten; the service never hands out their URLs.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            # A photo read from the bucket spills to a temporary file past 1 MiB instead of being
+            # held in memory whole (django-storages' default keeps all of it).
+            "max_memory_size": 1024 * 1024,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "photos": photo_storage(os.environ),
+}
+

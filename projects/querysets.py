@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from projects.domain import roles
-from projects.domain.choices import ACTIVE_STATUSES, MilestoneState, ProblemState
+from projects.domain.choices import ACTIVE_STATUSES, MilestoneState, PhotoCheck, ProblemState
 from projects.domain.lights import escalation_level, flag, level_annotations, thresholds, visit_overdue
 from projects.domain.periods import time_progress
 from projects.fast.compiled import compiled_once
@@ -295,6 +295,32 @@ class AssessmentQuerySet(models.QuerySet):
     def valid_on(self, as_of: date):
         """Assessments valid on `as_of`: from `assessed_on` to `valid_until`, both included."""
         return self.filter(assessed_on__lte=as_of, valid_until__gte=as_of)
+
+
+# A photo linked to a visit or a report is taken on its day when at most this many days away.
+PHOTO_DATE_TOLERANCE_DAYS = 3
+
+
+class PhotoQuerySet(models.QuerySet):
+    def with_check(self, area: tuple[float, float, float, float]):
+        """Annotate `photo_check`: `outside_area` (GPS outside `area`, lat_min, lon_min, lat_max, lon_max),
+        `date_mismatch` (taken more than PHOTO_DATE_TOLERANCE_DAYS from the linked visit's or report's
+        day), `no_exif` (neither date nor GPS), else `ok`."""
+        lat_min, lon_min, lat_max, lon_max = area
+        located = Q(latitude__isnull=False, longitude__isnull=False)
+        inside = Q(latitude__gte=lat_min, latitude__lte=lat_max, longitude__gte=lon_min, longitude__lte=lon_max)
+        days = PHOTO_DATE_TOLERANCE_DAYS
+        return self.alias(
+            record_day=Coalesce(F("visit__visited_on"), F("status_update__reported_on")),
+        ).alias(
+            days_off=DayDifference(F("taken_on"), F("record_day")),
+        ).annotate(photo_check=Case(
+            When(located & ~inside, then=Value(PhotoCheck.OUTSIDE_AREA)),
+            When(Q(days_off__gt=days) | Q(days_off__lt=-days), then=Value(PhotoCheck.DATE_MISMATCH)),
+            When(taken_on__isnull=True, latitude__isnull=True, then=Value(PhotoCheck.NO_EXIF)),
+            default=Value(PhotoCheck.OK),
+            output_field=CharField(),
+        ))
 
 
 class LeadQuerySet(models.QuerySet):

@@ -13,10 +13,17 @@ AS_OF = date(2023, 5, 4)  # the day of the district's Q2 meeting
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings):
-    """No pinned default as_of, and fresh throttle counters (they live in the cache) per test."""
+def _isolated(settings, tmp_path_factory):
+    """No pinned default as_of, fresh throttle counters (they live in the cache), and an empty photo
+    storage and upload folder of its own, per test."""
     settings.PORTFOLIO_AS_OF = None
     cache.clear()
+    media = tmp_path_factory.mktemp("media")
+    (media / "uploads").mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(media / "uploads")
+    settings.STORAGES = {**settings.STORAGES, "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media / "photos")},
+    }}
 
 
 @pytest.fixture

@@ -147,3 +147,43 @@ def call(url: str, method: str = "GET", token: str | None = None, body: dict | N
         except ValueError:
             payload = raw.decode(errors="replace")
         return exc.code, dict(exc.headers), payload
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def s3_server(log_path: Path):
+    """A real S3-compatible server (moto's server mode) on 127.0.0.1, stopped when the block is left.
+    Yields its endpoint URL."""
+    port = free_port()
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with request.urlopen(f"{endpoint}/moto-api/", timeout=2):
+                    break
+            except (error.URLError, ConnectionError, TimeoutError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the S3 server did not start: {log_path.read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,10 +1,85 @@
 """Forms and form fields the admin pages share."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from projects.domain.choices import ProjectStatus
-from projects.models import StatusUpdate
+from projects.models import StatusUpdate, Visit
+from projects.services.photos import photo_decode, size_refusal
+
+# At most this many photos per form: a phone's upload over a site's mobile network stays short.
+PHOTOS_PER_FORM = 6
+
+
+class PhotoInput(forms.FileInput):
+    """The phone's camera (the back one) or its album; several photos at once where the browser allows.
+    One large button a thumb finds, naming the photos chosen."""
+
+    allow_multiple_selected = True
+    template_name = "admin/projects/photo/photo_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "image/*", "capture": "environment", "multiple": True, **(attrs or {})})
+
+
+class PhotosField(forms.FileField):
+    """Photos decoded as the API decodes them (services.photo_decode): the same rules, the same messages."""
+
+    widget = PhotoInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [file for file in (data if isinstance(data, (list, tuple)) else [data]) if file]
+        if len(files) > PHOTOS_PER_FORM:
+            raise ValidationError(f"一次最多上传 {PHOTOS_PER_FORM} 张照片。")
+        decoded, errors = [], []
+        for number, file in enumerate(files, 1):
+            try:
+                decoded.append(photo_decode(file))
+            except ValidationError as exc:
+                name = (getattr(file, "name", "") or "")[:60]
+                errors += [f"第{number}张（{name}）：{message}" for message in exc.message_dict["file"]]
+        if errors:
+            for photo in decoded:
+                photo.close()
+            raise ValidationError(errors)
+        return decoded
+
+
+class PhotosFormMixin(forms.Form):
+    """A form that also takes photos (现场照片) with one caption; `photo_too_large` is set by the page
+    when the upload handler dropped a file over PHOTO_MAX_BYTES."""
+
+    photos = PhotosField(label="现场照片")
+    photo_caption = forms.CharField(label="照片说明", max_length=200, required=False,
+                                    widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "如：主体结构施工至五层"}))
+    photo_too_large = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "photos" in self.fields:
+            limit = settings.PHOTO_MAX_BYTES / 1048576
+            self.fields["photos"].help_text = (
+                f"可直接拍照或从相册选择，一次最多 {PHOTOS_PER_FORM} 张；JPEG、PNG、WebP，每张不超过 {limit:g} MiB。"
+                "拍摄时间和位置取自照片本身，用于核验是否当日、是否在辖区内拍摄。"
+            )
+
+    def clean_photos(self):
+        if self.photo_too_large:
+            raise ValidationError(size_refusal(self.photo_too_large))
+        return self.cleaned_data["photos"]
+
+
+class VisitForm(PhotosFormMixin, forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["project", "visited_on", "kind", "official", "note", "photos", "photo_caption"]
 
 
 class OfficialOptionalMixin:
@@ -53,14 +128,14 @@ class ProjectBatchFormSet(BaseInlineFormSet):
         ]
 
 
-class StatusUpdateForm(forms.ModelForm):
-    """A new progress report; what is left blank stays as it is."""
+class StatusUpdateForm(PhotosFormMixin, forms.ModelForm):
+    """A new progress report, with its photos (形象进度照片); what is left blank stays as it is."""
 
     class Meta:
         model = StatusUpdate
         fields = [
             "project", "status_to", "completed_investment", "progress_percent",
-            "note", "problems", "next_steps", "reported_on",
+            "note", "problems", "next_steps", "reported_on", "photos", "photo_caption",
         ]
         labels = {"status_to": "变更状态为"}
         help_texts = {

@@ -25,6 +25,7 @@ from projects.admin.filters import (
 from projects.admin.forms import OfficialOptionalMixin, ProjectBatchFormSet
 from projects.admin.imports import ChineseCSV, FileNotReadable, template_dataset
 from projects.admin.params import request_as_of
+from projects.admin.photos import gallery, photos_of
 from projects.admin.problems import AssessmentInline, ProjectProblemInline, save_assessments
 from projects.admin.resources import ChineseExportForm, ProjectExportResource, ProjectResource
 from projects.admin.roles import SCOPED_ROLES, MyProjectsFilter, PolicyAdminMixin, PolicyInlineMixin, role
@@ -156,11 +157,12 @@ class ProjectAdmin(
         "overdue_milestone_count", "last_visit_on", "visit_overdue_flag", "investment_lag",
     ]})
     source_fieldset = ("来源", {"fields": ["source_lead_link"]})
+    photo_fieldset = ("形象进度照片", {"fields": ["photo_gallery"]})
     record_fieldset = ("记录", {"classes": ["collapse"], "fields": ["version", "created_at", "updated_at"]})
     flag_fields = [
         "warning_light", "warning_reasons", "assessed_light_detail", "next_due_date", "overdue_milestone_count", "last_visit_on",
         "visit_overdue_flag", "investment_lag", "record_status_update", "source_lead_link",
-        "version", "created_at", "updated_at",
+        "version", "created_at", "updated_at", "photo_gallery",
     ]
 
     def get_fieldsets(self, request, obj=None):
@@ -168,7 +170,12 @@ class ProjectAdmin(
             return self.base_fieldsets
         delivery = [self.delivery_fieldset] if obj.sector == Sector.HOUSING else []
         # The light, its reasons and the report button first: what a clerk opens the page for.
-        return [self.flag_fieldset, *self.base_fieldsets, *delivery, self.source_fieldset, self.record_fieldset]
+        return [self.flag_fieldset, *self.base_fieldsets, *delivery, self.photo_fieldset, self.source_fieldset,
+                self.record_fieldset]
+
+    @admin.display(description="照片（按拍摄日期）")
+    def photo_gallery(self, project):
+        return gallery(photos_of(project=project))
 
     def get_readonly_fields(self, request, obj=None):
         if obj and not self._may(request, UPDATE, obj):

@@ -1,6 +1,7 @@
 """The pages of a project's records: milestones, status updates, visits and joint approvals."""
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ExportMixin
@@ -9,7 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
 from projects.admin.filters import AsOfFilter, CompletedFilter, MilestoneStateFilter, OverdueFilter
-from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm
+from projects.admin.forms import OfficialOptionalMixin, StatusUpdateForm, VisitForm
+from projects.admin.photos import PhotoUploadAdminMixin, gallery, photos_of, photos_save
 from projects.admin.params import request_as_of
 from projects.admin.problems import ReportProblemInline, VisitProblemInline, raised_rows, record_raised
 from projects.admin.resources import ChineseExportForm, MilestoneResource
@@ -22,13 +24,17 @@ from projects.admin.writes import (
     ServiceWritesMixin,
     adopt,
     form_data,
+    fresh,
     service_call,
 )
 from projects.domain.choices import MilestoneState
 from projects.domain.dates import default_as_of
 from projects.domain.roles import role_of
 from projects.models import ApprovalItem, Milestone, StatusUpdate, Visit
-from projects.services import status_update_create, visit_create
+from projects.services import status_update_create, visit_create, visit_update
+
+# The fields of a form that carry its photos, not the record's own.
+PHOTO_FIELDS = ("photos", "photo_caption")
 
 # The problems a report or a visit raises, as the page names them in a refusal.
 RAISED_LABELS = {"raise_problems": "本次提出的问题"}
@@ -73,8 +79,8 @@ class MilestoneAdmin(PolicyAdminMixin, ServiceWritesMixin, ReadOnlyHistoryMixin,
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
-    """Append-only: reports are added through status_update_create, never changed or deleted."""
+class StatusUpdateAdmin(PhotoUploadAdminMixin, AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, ModelAdmin):
+    """Append-only: reports are added through status_update_create, with their photos, never changed or deleted."""
 
     form = StatusUpdateForm
     inlines = [ReportProblemInline]
@@ -89,8 +95,12 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
     autocomplete_fields = ["project"]
     view_fields = [
         "project", "reported_on", "status_from", "status_to", "completed_investment", "progress_percent",
-        "note", "problems", "next_steps", "reported_by", "created_at",
+        "note", "problems", "next_steps", "reported_by", "created_at", "report_photos",
     ]
+
+    @admin.display(description="形象进度照片")
+    def report_photos(self, report):
+        return gallery(photos_of(status_update=report))
 
     def get_changeform_initial_data(self, request):
         """Opened from a project (?project=ID): its current status and figures, to change what moved."""
@@ -119,6 +129,7 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
                 progress_percent=data["progress_percent"], problems=data["problems"],
                 next_steps=data["next_steps"], reported_on=data["reported_on"], raise_problems=raised_rows(obj),
             )
+        photos_save(request, form, project=report.project, status_update=report)
         adopt(obj, report)
 
     def save_related(self, request, form, formsets, change):
@@ -127,22 +138,49 @@ class StatusUpdateAdmin(AppendOnlyMixin, PolicyAdminMixin, ServiceErrorsMixin, M
 
 
 @admin.register(Visit)
-class VisitAdmin(PolicyAdminMixin, ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
-    list_display = ["project", "visited_on", "kind", "official"]
+class VisitAdmin(PhotoUploadAdminMixin, PolicyAdminMixin, ServiceWritesMixin, OfficialOptionalMixin, ModelAdmin):
+    form = VisitForm
+    list_display = ["project", "visited_on", "kind", "official", "photo_count"]
     list_filter = ["kind", "official", "project__department"]
     list_select_related = ["project", "official"]
     search_fields = ["project__name", "project__code", "note"]
     date_hierarchy = "visited_on"
     autocomplete_fields = ["project"]
-    fields = ["project", "visited_on", "kind", "official", "note"]
+    fields = ["project", "visited_on", "kind", "official", "note", "photos", "photo_caption"]
     inlines = [VisitProblemInline]
 
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "visit_photos"] if obj else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "visit_photos"]
+
+    @admin.display(description="督导留痕照片")
+    def visit_photos(self, visit):
+        return gallery(photos_of(visit=visit))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(photo_total=Count("photos"))
+
+    @admin.display(description="照片", ordering="photo_total")
+    def photo_count(self, visit):
+        return visit.photo_total or "-"
+
     def save_model(self, request, obj, form, change):
-        """A new visit raises the problems of its rows in the same transaction (visit_create)."""
+        """A new visit raises the problems of its rows in the same transaction (visit_create); the photos
+        taken on it are kept with it (a saved visit may be given more)."""
         if change:
-            return super().save_model(request, obj, form, change)
+            if set(form.changed_data) - set(PHOTO_FIELDS):
+                with service_call(Visit):
+                    visit_update(visit=fresh(obj), user=request.user,
+                                 **form_data(form, form.changed_data, skip=PHOTO_FIELDS))
+            obj.refresh_from_db()
+            photos_save(request, form, project=obj.project, visit=obj)
+            return
         with service_call(Visit, labels=RAISED_LABELS):
-            visit = visit_create(user=request.user, raise_problems=raised_rows(obj), **form_data(form))
+            visit = visit_create(user=request.user, raise_problems=raised_rows(obj),
+                                 **form_data(form, skip=PHOTO_FIELDS))
+        photos_save(request, form, project=visit.project, visit=visit)
         adopt(obj, visit)
 
     def save_related(self, request, form, formsets, change):

@@ -16,6 +16,7 @@ from rest_framework.serializers import BaseSerializer
 
 from projects import selectors
 from projects.api.serializers import leads as ls
+from projects.api.serializers.photos import PhotoSerializer
 from projects.api.serializers import portfolio as s
 from projects.api.serializers import problems as ps
 from projects.api.serializers.targets import TargetSerializer
@@ -27,6 +28,7 @@ from projects.models import (
     Lead,
     LeadMove,
     Milestone,
+    Photo,
     Problem,
     ProblemMove,
     Project,
@@ -80,6 +82,8 @@ SOURCES = [
     Detail("problem_move", ProblemMove, selectors.problem_move_list, ps.ProblemMoveSerializer,
            lambda row: row.problem.project_id, from_instance=True),
     Detail("assessment", Assessment, selectors.assessment_list, ps.AssessmentSerializer, from_instance=True),
+    # Written outside a request, its `url` and `thumbnail_url` are paths on the service's host.
+    Detail("photo", Photo, selectors.photo_list, PhotoSerializer),
 ]
 
 

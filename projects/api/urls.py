@@ -2,7 +2,18 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 
-from projects.api.views import events, history, leads, notifications, portfolio, problems, reports, targets, todo
+from projects.api.views import (
+    events,
+    history,
+    leads,
+    notifications,
+    photos,
+    portfolio,
+    problems,
+    reports,
+    targets,
+    todo,
+)
 
 router = DefaultRouter()
 router.register("departments", portfolio.DepartmentViewSet, basename="department")
@@ -30,5 +41,12 @@ urlpatterns = [
     re_path(r"^projects/(?P<pk>[^/]+)/history/$", history.ProjectHistoryView.as_view(), name="project-history"),
     re_path(r"^projects/(?P<pk>[^/]+)/assessments/$", problems.ProjectAssessmentsView.as_view(),
             name="project-assessments"),
+    re_path(r"^projects/(?P<pk>[^/]+)/photos/$", photos.ProjectPhotosView.as_view(), name="project-photos"),
+    re_path(r"^projects/(?P<pk>[^/]+)/photos/(?P<photo_id>[^/]+)/$", photos.ProjectPhotoView.as_view(),
+            name="project-photo"),
+    re_path(r"^projects/(?P<pk>[^/]+)/photos/(?P<photo_id>[^/]+)/file/$", photos.PhotoFileView.as_view(),
+            name="project-photo-file"),
+    re_path(r"^projects/(?P<pk>[^/]+)/photos/(?P<photo_id>[^/]+)/thumbnail/$",
+            photos.PhotoThumbnailView.as_view(), name="project-photo-thumbnail"),
     *router.urls,
 ]

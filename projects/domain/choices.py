@@ -63,6 +63,15 @@ class VisitKind(models.TextChoices):
     CALL = "call", "电话联系"
 
 
+class PhotoCheck(models.TextChoices):
+    """What a photo's EXIF says about where and when it was taken (docs/photos.md)."""
+
+    OK = "ok", "正常"
+    NO_EXIF = "no_exif", "无拍摄信息"
+    DATE_MISMATCH = "date_mismatch", "拍摄日期不符"
+    OUTSIDE_AREA = "outside_area", "不在辖区内"
+
+
 class ApprovalMode(models.TextChoices):
     NORMAL = "normal", "常规办理"
     PARALLEL = "parallel", "并联审批"

@@ -97,6 +97,7 @@ RESOURCES = {
     "target": Resource("projects.Target", None),
     "problem": Resource("projects.Problem", "project__"),
     "assessment": Resource("projects.Assessment", "project__"),
+    "photo": Resource("projects.Photo", "project__"),
 }
 
 
@@ -135,6 +136,9 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
     },
     # 人工研判: the office's own judgement, append-only.
     "assessment": {CREATE: {Role.ADMIN: ALL}},
+    # 形象进度照片 and 现场督导留痕: uploaded by whoever reports on or visits the project, never
+    # changed; only the office deletes one.
+    "photo": {CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT, Role.OFFICIAL: LED}, DELETE: {Role.ADMIN: ALL}},
 }
 
 

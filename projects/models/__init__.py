@@ -29,6 +29,10 @@ from projects.models.portfolio import (  # noqa: F401
     ProjectBatch,
     ProjectBatchManager,
 )
+from projects.models.photos import (  # noqa: F401
+    PHOTO_TYPES,
+    Photo,
+)
 from projects.models.problems import (  # noqa: F401
     Assessment,
     Problem,

@@ -8,6 +8,7 @@ from projects.selectors.portfolio import (  # noqa: F401
     lead_move_list,
     milestone_list,
     official_list,
+    photo_list,
     problem_list,
     problem_move_list,
     project_list,

@@ -7,11 +7,13 @@ from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 
-from projects.models import ApprovalItem, Assessment, Milestone, Problem, Project, StatusUpdate, Visit
+from projects.models import ApprovalItem, Assessment, Milestone, Photo, Problem, Project, StatusUpdate, Visit
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Stored but not part of the API's representation of the object.
-HIDDEN_FIELDS = {"id", "created_at", "updated_at", "suspended_from", "idempotency_key", "request_fingerprint"}
+# A photo's storage keys are not shown either: its files are reached through its id only.
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "suspended_from", "idempotency_key", "request_fingerprint",
+                 "file", "thumbnail", "taken_on"}
 
 
 def _sources():
@@ -24,6 +26,7 @@ def _sources():
         "status_update": (StatusUpdate.history.model, "project_id"),
         "problem": (Problem.history.model, "project_id"),
         "assessment": (Assessment.history.model, "project_id"),
+        "photo": (Photo.history.model, "project_id"),
     }
 
 

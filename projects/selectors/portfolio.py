@@ -15,6 +15,7 @@ from projects.models import (
     LeadMove,
     Milestone,
     Official,
+    Photo,
     Problem,
     ProblemMove,
     Project,
@@ -119,3 +120,8 @@ def problem_list(*, as_of: date) -> QuerySet[Problem]:
 def assessment_list() -> QuerySet[Assessment]:
     """Assessments, newest first, with their author."""
     return Assessment.objects.select_related("project", "assessed_by").order_by("-assessed_on", "-id")
+
+
+def photo_list() -> QuerySet[Photo]:
+    """Photos with `photo_check` against PHOTO_AREA, newest taken first, with their uploader."""
+    return Photo.objects.with_check(settings.PHOTO_AREA).select_related("uploaded_by")

@@ -82,3 +82,10 @@ from projects.services.problems import (  # noqa: F401
 from projects.services.events import (  # noqa: F401
     events_prune,
 )
+from projects.services.photos import (  # noqa: F401
+    DecodedPhoto,
+    photo_decode,
+    photo_create,
+    photo_delete,
+    photo_files_discard,
+)

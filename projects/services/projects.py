@@ -23,6 +23,7 @@ from projects.models.events import events_record_changed
 from projects.models.portfolio import DELIVERY_FIELDS, REPORTED_FIELDS
 from projects.querysets import date_subquery
 from projects.services.base import _assign, _check_version, _lock, _save
+from projects.services.photos import photos_forbid_delete
 
 
 def project_caches_refresh(*, projects: QuerySet[Project], events: bool = True) -> int:
@@ -122,4 +123,5 @@ def project_delete(*, project: Project, user, expected_version: int | None = Non
     _check_version(project, expected_version)
     if project.status_updates.exists():
         raise Conflict("该项目已有进度填报，不能删除；请通过进度填报将其改为“已取消”。")
+    photos_forbid_delete(project)
     project.delete()

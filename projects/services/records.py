@@ -25,6 +25,7 @@ from projects.models import (
 )
 from projects.models.portfolio import REPORTED_FIELDS
 from projects.services.base import _UNSET, _assign, _fingerprint, _lock, _other_fields, _replay, _save
+from projects.services.photos import photos_forbid_delete
 from projects.services.problems import problems_raise
 from projects.services.projects import _caches_refresh
 
@@ -226,7 +227,8 @@ def visit_update(*, visit: Visit, user, **data) -> Visit:
 
 @transaction.atomic
 def visit_delete(*, visit: Visit, user) -> None:
-    """Delete a visit record."""
+    """Delete a visit record (not one with photos: they are its proof)."""
+    photos_forbid_delete(visit)
     project_id = visit.project_id
     visit.delete()
     _caches_refresh(project_id)

@@ -15,6 +15,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 from knox.models import AuthToken
@@ -27,6 +28,7 @@ from projects.models import (
     LeadMove,
     Milestone,
     Official,
+    Photo,
     Problem,
     Project,
     Robot,
@@ -34,7 +36,7 @@ from projects.models import (
     Target,
     Visit,
 )
-from projects.services import status_update_create, target_create
+from projects.services import photo_create, status_update_create, target_create
 from tests.factories import (
     ApprovalItemFactory,
     AssessmentFactory,
@@ -49,7 +51,8 @@ from tests.factories import (
     move_lead,
     move_problem,
 )
-from tests.snapshots import snapshot
+from tests.photos import images
+from tests.snapshots import snapshot, stored_files
 
 ROLES = ["admin", "department", "official", "reader", "anonymous"]
 METHODS = ["post", "put", "patch", "delete"]
@@ -82,6 +85,9 @@ WRITERS = {
     # (交办, 反馈, 退回, 销号, 撤销) have scopes of their own: tests/problems/test_problem_permissions.py.
     "problems": {"post": {"admin": ANY, "department": OWN, "official": OWN},
                  **{method: {"admin": ANY} for method in ("put", "patch", "delete")}},
+    # Photos: uploaded (multipart) by whoever reports on or visits the project, deleted by the office,
+    # never changed. Refused uploads leave no row and no file (tests.snapshots reads the storage too).
+    "project-photos": {"post": {"admin": ANY, "department": OWN, "official": OWN}, "delete": {"admin": ANY}},
 }
 # Records of no project and no department: one scope, "-".
 UNSCOPED = {"departments", "officials", "targets"}
@@ -150,6 +156,11 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         "fresh_problem": {"a": ProblemFactory(project=project_a), "b": ProblemFactory(project=project_b)},
         "assessment": AssessmentFactory(project=project_a),
         # The office's group robot of department a (a channel of the reminders; office-only writes).
+        "photo": {
+            scope: photo_create(user=reporter, project=project, caption="现场",
+                                file=SimpleUploadedFile("site.jpg", images.jpeg(), content_type="image/jpeg"))
+            for scope, project in (("a", project_a), ("b", project_b))
+        },
         "robot": Robot.objects.create(name="甲单位工作群", kind="wecom", department=dept_a,
                                       webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"),
     }
@@ -160,6 +171,7 @@ class Write:
     url: str
     body: dict | None
     done: Callable[[], None]  # asserts that the write, answered with success, did what it says
+    format: str = "json"
 
 
 def stored(record, field: str) -> str:
@@ -280,7 +292,24 @@ def write_request(world: dict, endpoint: str, method: str, scope: str) -> Write:
                     {"project": project.pk, "title": "塔吊进场受阻", "category": "construction"},
                     {"description": "补充情况"},
                     put={"project": project.pk, "title": "改过的问题", "category": "funding"})
+    if endpoint == "project-photos":
+        if method == "post":
+            body = {"file": SimpleUploadedFile("site.jpg", images.jpeg(), content_type="image/jpeg"),
+                    "caption": "基坑开挖", "visit": world["visit"][scope].pk}
+            return Write(f"/api/v1/projects/{project.pk}/photos/", body, photo_uploaded(project), "multipart")
+        photo = world["photo"][scope]
+        url = f"/api/v1/projects/{project.pk}/photos/{photo.pk}/"
+        if method == "delete":
+            return Write(url, None, lambda: assert_written(Photo, "delete", photo, None))
+        return Write(url, {"caption": "改"}, never_written)
     raise AssertionError(endpoint)
+
+
+def photo_uploaded(project: Project) -> Callable[[], None]:
+    def done():
+        photo = Photo.objects.get(project=project, caption="基坑开挖")
+        assert {photo.file, photo.thumbnail} <= set(stored_files()["photo storage"])
+    return done
 
 
 MATRIX = [
@@ -297,7 +326,7 @@ def test_write_matrix(role_clients, world, role, method, endpoint, scope):
     write = write_request(world, endpoint, method, scope)
     expected = expected_status(role, endpoint, method, scope)
     before = snapshot()
-    response = getattr(role_clients[role], method)(write.url, write.body, format="json")
+    response = getattr(role_clients[role], method)(write.url, write.body, format=write.format)
     assert response.status_code == expected, response.content
     if expected >= 400:
         assert snapshot() == before

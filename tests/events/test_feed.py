@@ -149,11 +149,11 @@ def test_the_worker_prunes_daily_at_its_time(settings):
 
 
 def test_every_object_type_of_the_contract_has_its_row_in_the_table():
-    """An object type is one row of projects/api/events.SOURCES; the photo's comes with the photos."""
+    """An object type is one row of projects/api/events.SOURCES."""
     from projects.api.events import SOURCES
     from projects.domain.choices import EVENT_OBJECT_TYPES
 
-    assert sorted(detail.object_type for detail in SOURCES) == sorted(set(EVENT_OBJECT_TYPES) - {"photo"})
+    assert sorted(detail.object_type for detail in SOURCES) == sorted(EVENT_OBJECT_TYPES)
 
 
 @pytest.mark.django_db

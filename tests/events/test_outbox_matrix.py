@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects import services
 from projects.models import Event, LeadMove, ProblemMove, Project
+from tests.photos import images
 from tests.factories import (
     ApprovalItemFactory,
     DepartmentFactory,
@@ -50,6 +52,7 @@ class World:
     signed_lead: object
     target: object
     problem: object
+    photo: object
 
     def write(self, path, method, url, body=None):
         response = getattr(self.client, method)(url, body, format="json")
@@ -72,7 +75,12 @@ def world(admin_client):
         lead=LeadFactory(department=department), signed_lead=signed_lead,
         target=services.target_create(user=None, year=2023, name="开工率", metric="start_rate", value=80),
         problem=ProblemFactory(project=project),
+        photo=services.photo_create(user=None, project=project, file=_jpeg()),
     )
+
+
+def _jpeg() -> SimpleUploadedFile:
+    return SimpleUploadedFile("IMG_0001.jpg", images.jpeg(), content_type="image/jpeg")
 
 
 def _by(path, w, service, api):
@@ -279,6 +287,20 @@ def assessment_create(path, w):
     return [("assessment.created", result), ("project.changed", w.project.pk)]
 
 
+def photo_create(path, w):
+    result = _by(path, w, lambda: services.photo_create(user=None, project=w.project, file=_jpeg(), caption="现场").pk,
+                 lambda: w.client.post(f"/api/v1/projects/{w.project.pk}/photos/",
+                                       {"file": _jpeg(), "caption": "现场"}, format="multipart").json()["id"])
+    return [("photo.created", result)]
+
+
+def photo_delete(path, w):
+    pk = w.photo.pk
+    _by(path, w, lambda: services.photo_delete(photo=w.photo, user=None),
+        lambda: w.write(path, "delete", f"/api/v1/projects/{w.project.pk}/photos/{pk}/"))
+    return [("photo.deleted", pk)]
+
+
 CASES = [
     project_create, project_update, project_delete,
     milestone_create, milestone_update, milestone_delete,
@@ -289,6 +311,7 @@ CASES = [
     target_create, target_update, target_delete,
     problem_create, problem_update, problem_delete, problem_move_create,
     assessment_create,
+    photo_create, photo_delete,
 ]
 
 DETAIL = {
@@ -297,6 +320,9 @@ DETAIL = {
     "approval": "/api/v1/approvals/{id}/", "lead": "/api/v1/leads/{id}/", "target": "/api/v1/targets/{id}/",
     "problem": "/api/v1/problems/{id}/",
 }
+# Read as the API answers, less the host: an event is written outside any request, so its photo's
+# `url` and `thumbnail_url` are paths.
+PATH_ONLY = {"photo": ("url", "thumbnail_url")}
 # Objects read only in their parent's list.
 LISTED = {
     "lead_move": lambda event: f"/api/v1/leads/{LeadMove.objects.get(pk=event.object_id).lead_id}/moves/?page_size=500",
@@ -308,6 +334,9 @@ LISTED = {
 
 def read_now(client, event):
     """What the API answers for the event's object right now."""
+    if event.object_type == "photo":
+        photo = client.get(f"/api/v1/projects/{event.project_id}/photos/{event.object_id}/").json()
+        return {**photo, **{key: photo[key].removeprefix("http://testserver") for key in PATH_ONLY["photo"]}}
     if event.object_type in DETAIL:
         response = client.get(DETAIL[event.object_type].format(id=event.object_id))
         assert response.status_code == 200, (event.type, response.content)

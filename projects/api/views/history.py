@@ -28,7 +28,7 @@ class HistoryEntrySerializer(serializers.Serializer):
         choices=Via.choices, allow_null=True, help_text="写入途径；早于记录途径的历史为 null",
     )
     object_type = serializers.ChoiceField(choices=[
-        "project", "milestone", "visit", "approval", "status_update", "problem", "assessment",
+        "project", "milestone", "visit", "approval", "status_update", "problem", "assessment", "photo",
     ])
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
