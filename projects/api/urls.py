@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 
-from projects.api.views import history, leads, notifications, portfolio, problems, reports, targets, todo
+from projects.api.views import history, leads, notifications, portfolio, problems, reports, targets, todo, webhooks
 
 router = DefaultRouter()
 router.register("departments", portfolio.DepartmentViewSet, basename="department")
@@ -16,6 +16,7 @@ router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("targets", targets.TargetViewSet, basename="target")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("problems", problems.ProblemViewSet, basename="problem")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),

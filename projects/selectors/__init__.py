@@ -19,3 +19,7 @@ from projects.selectors.notifications import (  # noqa: F401
     notification_list,
     notification_unread_count,
 )
+from projects.selectors.webhooks import (  # noqa: F401
+    webhook_delivery_list,
+    webhook_subscription_list,
+)

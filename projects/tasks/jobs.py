@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from projects import services
 from projects.domain.dates import default_as_of
@@ -18,6 +18,7 @@ from projects.domain.schedules import parse_at
 from projects.services import Recorded
 from projects.tasks.deliveries import delivery_send
 from projects.tasks.schedules import SCHEDULES
+from projects.tasks.webhooks import webhook_send_next, webhooks_fan_out
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,45 @@ def sweep_deliveries() -> None:
                                  delays=settings.NOTIFY_RETRY_DELAYS)
     for delivery_id in services.deliveries_due():
         deliver(delivery_id)
+
+
+# --- webhooks -------------------------------------------------------------------------------------
+
+
+@db_task(name="webhooks_dispatch")
+def webhooks_dispatch() -> None:
+    """New events were committed: turn them into attempts and start sending to each subscription that got some."""
+    for subscription_id in webhooks_fan_out():
+        webhook_send(subscription_id)
+
+
+@db_task(name="webhook_send")
+def webhook_send(subscription_id: int) -> None:
+    """Send one subscription's due attempts in event order; come back when the next retry is due."""
+    pumped = webhook_send_next(subscription_id)
+    for delivery_id in pumped.pending_notices:
+        deliver(delivery_id)
+    if pumped.more:
+        webhook_send(subscription_id)
+    elif pumped.wait is not None:
+        webhook_send.schedule((subscription_id,), delay=max(pumped.wait, 0.1))
+
+
+def webhooks_sweep() -> None:
+    """Fan out whatever a lost message left, and send (or fail, if their worker stopped) every subscription's open attempts."""
+    webhooks_fan_out()
+    for subscription_id in services.webhook_subscriptions_with_work():
+        webhook_send(subscription_id)
+
+
+@db_periodic_task(crontab(), name="sweep_webhooks")
+def sweep_webhooks() -> None:
+    """Every minute: nothing a lost queue message or a stopped worker left behind waits longer."""
+    webhooks_sweep()
+
+
+@on_startup(name="webhooks_on_startup")
+def webhooks_on_startup() -> None:
+    """A worker starting (perhaps after one was killed) picks up the attempts left open at once
+    (huey logs a failure here and starts the worker all the same)."""
+    webhooks_sweep()
