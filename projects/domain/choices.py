@@ -249,6 +249,23 @@ class Via(models.TextChoices):
     COMMAND = "command", "管理命令"
 
 
+class EventAction(models.TextChoices):
+    """What a write did to an object: the second half of an event's type (`project.changed`)."""
+
+    CREATED = "created", "新建"
+    CHANGED = "changed", "修改"
+    DELETED = "deleted", "删除"
+
+
+# The objects the change feed reports, in the contract's words; an event's type is `<object>.<action>`.
+EVENT_OBJECT_TYPES = (
+    "project", "milestone", "status_update", "visit", "approval", "lead", "lead_move", "target",
+    "problem", "problem_move", "assessment", "photo",
+)
+
+EVENT_TYPES = tuple(f"{object_type}.{action}" for object_type in EVENT_OBJECT_TYPES for action in EventAction.values)
+
+
 class NotificationKind(models.TextChoices):
     REPORT_DUE = "report_due", "进度填报提醒"
     VISIT_DUE = "visit_due", "调研提醒"

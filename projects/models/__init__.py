@@ -9,6 +9,10 @@ from projects.models.base import (  # noqa: F401
     NON_NEGATIVE,
     CodeManager,
 )
+from projects.models.events import (  # noqa: F401
+    Event,
+    EventsPruned,
+)
 from projects.models.leads import (  # noqa: F401
     Lead,
     LeadManager,
