@@ -6,4 +6,15 @@ nothing while Django imports it to build the site.
 """
 
 
-from projects.admin import leads, notifications, problems, projects, records, references, targets, tokens, users  # noqa: F401
+from projects.admin import (  # noqa: F401
+    leads,
+    notifications,
+    problems,
+    projects,
+    records,
+    references,
+    targets,
+    tokens,
+    users,
+    webhooks,
+)

@@ -7,12 +7,7 @@ all failed for five days running is switched off.
 
 from datetime import timedelta
 
-OBJECT_TYPES = (
-    "project", "milestone", "status_update", "visit", "approval", "lead", "lead_move", "target", "problem",
-    "problem_move", "assessment", "photo",
-)
-ACTIONS = ("created", "changed", "deleted")
-EVENT_TYPES = tuple(f"{object_type}.{action}" for object_type in OBJECT_TYPES for action in ACTIONS)
+from projects.domain.choices import EVENT_TYPES
 
 # Seconds to wait after failed attempt n (n = 1 … 7) before attempt n + 1.
 RETRY_DELAYS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)

@@ -9,12 +9,16 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from projects import services
 from projects.domain.dates import default_as_of
 from projects.domain.schedules import parse_at
+from projects.models import Event
 from projects.services import Recorded
 from projects.tasks.deliveries import delivery_send
 from projects.tasks.schedules import SCHEDULES
@@ -90,6 +94,21 @@ def webhooks_dispatch() -> None:
     """New events were committed: turn them into attempts and start sending to each subscription that got some."""
     for subscription_id in webhooks_fan_out():
         webhook_send(subscription_id)
+
+
+def _dispatch_after_commit() -> None:
+    webhooks_dispatch()
+
+
+@receiver(post_save, sender=Event, dispatch_uid="webhooks_on_event")
+def _event_appended(sender, instance, created, **kwargs):
+    """A transaction that appends events queues one dispatch when it commits (none if it rolls back).
+
+    Losing the message (a crash between commit and queue) loses nothing: the events are rows, and
+    the minute's sweep fans out whatever is new.
+    """
+    if created and not any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_dispatch_after_commit)
 
 
 @db_task(name="webhook_send")

@@ -38,7 +38,7 @@ def event_payload(event: Event) -> dict:
     return {
         "id": event.pk, "type": event.type, "at": timezone.localtime(event.at).isoformat(),
         "object_type": event.object_type, "object_id": event.object_id, "project": event.project_id,
-        "user": {"id": event.user_id, "username": event.username} if event.user_id else None,
+        "user": event.user,
         "via": event.via, "data": event.data,
     }
 

@@ -33,8 +33,9 @@ from projects.models import (
     StatusUpdate,
     Target,
     Visit,
+    WebhookSubscription,
 )
-from projects.services import status_update_create, target_create
+from projects.services import status_update_create, target_create, webhook_create
 from tests.factories import (
     ApprovalItemFactory,
     AssessmentFactory,
@@ -82,9 +83,13 @@ WRITERS = {
     # (交办, 反馈, 退回, 销号, 撤销) have scopes of their own: tests/problems/test_problem_permissions.py.
     "problems": {"post": {"admin": ANY, "department": OWN, "official": OWN},
                  **{method: {"admin": ANY} for method in ("put", "patch", "delete")}},
+    # 推送订阅: the office's alone (reading too, see test_webhooks_are_read_by_the_office_alone).
+    "webhooks": every_write({"admin": ANY}),
 }
 # Records of no project and no department: one scope, "-".
-UNSCOPED = {"departments", "officials", "targets"}
+UNSCOPED = {"departments", "officials", "targets", "webhooks"}
+# Webhook addresses in these tests: a listed literal address, so no name is looked up.
+HOOK_URL = "https://127.0.0.1:9/hooks/portfolio"
 
 
 def expected_status(role: str, endpoint: str, method: str, scope: str) -> int:
@@ -100,7 +105,7 @@ def expected_status(role: str, endpoint: str, method: str, scope: str) -> int:
 
 
 @pytest.fixture
-def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
+def world(project_a, project_b, dept_a, dept_b, official_a, official_b, settings):
     """Records of each kind in both scopes, and spare references nothing points to.
 
     Scope "a" is department A's and official A's (the department and official clients'), "b" the other's.
@@ -109,6 +114,7 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         return move_lead(LeadFactory(name=name, department=department, official=official), *moves)
 
     reporter = UserFactory(username="reporter")
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
     return {
         "a": project_a,
@@ -150,6 +156,7 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         "fresh_problem": {"a": ProblemFactory(project=project_a), "b": ProblemFactory(project=project_b)},
         "assessment": AssessmentFactory(project=project_a),
         # The office's group robot of department a (a channel of the reminders; office-only writes).
+        "webhook": webhook_create(user=None, url=HOOK_URL, types=["project.changed"], description="市平台"),
         "robot": Robot.objects.create(name="甲单位工作群", kind="wecom", department=dept_a,
                                       webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"),
     }
@@ -280,6 +287,9 @@ def write_request(world: dict, endpoint: str, method: str, scope: str) -> Write:
                     {"project": project.pk, "title": "塔吊进场受阻", "category": "construction"},
                     {"description": "补充情况"},
                     put={"project": project.pk, "title": "改过的问题", "category": "funding"})
+    if endpoint == "webhooks":
+        return crud(WebhookSubscription, "/api/v1/webhooks/", method, world["webhook"],
+                    {"url": HOOK_URL + "/new", "description": "统计局投资入库"}, {"description": "改名"})
     raise AssertionError(endpoint)
 
 
@@ -417,6 +427,14 @@ def test_reads_are_open_to_every_role_and_closed_to_anonymous(role_clients, worl
     urls = read_urls(world)
     assert len(urls) == 24
     for url in urls:
+        assert role_clients[role].get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_webhooks_are_read_by_the_office_alone(role_clients, world, role):
+    expected = {"admin": 200, "anonymous": 401}.get(role, 403)
+    hook = world["webhook"].pk
+    for url in ("/api/v1/webhooks/", f"/api/v1/webhooks/{hook}/", f"/api/v1/webhooks/{hook}/deliveries/"):
         assert role_clients[role].get(url).status_code == expected, url
 
 

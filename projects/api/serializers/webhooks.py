@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from projects.api.serializers.base import DisplayField, ModelSerializer
-from projects.domain.choices import WebhookDeliveryState
-from projects.domain.webhooks import EVENT_TYPES, unknown_types
+from projects.domain.choices import EVENT_TYPES, WebhookDeliveryState
+from projects.domain.webhooks import unknown_types
 from projects.models import WebhookDelivery, WebhookSubscription
 from projects.outbound.guard import Refused
 from projects.outbound.webhooks import webhook_url_check

@@ -53,7 +53,7 @@ class WebhookViewSet(WritableViewSet):
         return Response(ws.WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ws.WebhookDeliverySerializer(many=True), summary="推送记录（最新在前）")
-    @action(detail=True, methods=["get"], url_path="deliveries", filterset_class=None,
+    @action(detail=True, methods=["get"], url_path="deliveries",
             pagination_class=StandardPagination)
     def deliveries(self, request, pk=None):
         """每次推送尝试一条：事件、第几次、时间、应答状态码、错误（2xx 时为空）、耗时。"""
@@ -68,7 +68,7 @@ class WebhookViewSet(WritableViewSet):
                    409: OpenApiResponse(ERROR_RESPONSE, description="订阅已停用")},
     )
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[^/.]+)/redeliver",
-            filterset_class=None, policy_actions=(roles.REDELIVER,))
+            policy_actions=(roles.REDELIVER,))
     def redeliver(self, request, pk=None, delivery_id=None):
         """再推送一次该记录的事件（新的一次尝试，由后台进程发送），返回 202 和这次尝试。"""
         subscription = self.get_object()
