@@ -105,12 +105,16 @@ def webhook_fan_out(*, subscription_id: int) -> int:
             if not batch:
                 return added
             now = timezone.now()
-            created = WebhookDelivery.objects.bulk_create([
+            wanted = [event_id for event_id, event_type in batch if matches(subscription.types, event_type)]
+            # Only to count what this call adds; whether a row is inserted is the constraint's decision.
+            existed = set(WebhookDelivery.objects.filter(
+                subscription=subscription, event_id__in=wanted, attempt=1).values_list("event_id", flat=True))
+            WebhookDelivery.objects.bulk_create([
                 WebhookDelivery(subscription=subscription, event_id=event_id, attempt=1, tries=1, due_at=now,
                                 created_at=now)
-                for event_id, event_type in batch if matches(subscription.types, event_type)
+                for event_id in wanted
             ], ignore_conflicts=True)
-            added += len(created)
+            added += len(set(wanted) - existed)
             WebhookSubscription.objects.filter(pk=subscription.pk).update(cursor=batch[-1][0])
         if len(batch) < FAN_OUT_BATCH:
             return added
