@@ -355,6 +355,10 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Seconds between the attempts of a failed delivery (mail, robot); after the last, it is given up.
 NOTIFY_RETRY_DELAYS = [int(s) for s in env_list("NOTIFY_RETRY_DELAYS", "60,300,1800,7200,21600")]
 # Messages a group robot takes per minute (企业微信 and 钉钉 both allow 20).
+# The change feed (/api/v1/events/) keeps every event at least this many days; the worker prunes
+# older ones daily, and a client that resumes from a pruned id is told to copy the data again.
+EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS", "400"))
+
 ROBOT_RATE_PER_MINUTE = int(os.environ.get("ROBOT_RATE_PER_MINUTE", "20"))
 
 # Everything the server sends out over HTTP goes through one guard (projects/outbound/guard.py):

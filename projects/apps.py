@@ -19,6 +19,18 @@ class ProjectsConfig(AppConfig):
 
         bulletin_pdf_register(bulletin_pdf)
 
+        # The outbox renders each event's object as the API's detail does; the models may not import
+        # the API, so the API hands its table of object types to them here.
+        from projects.api import events
+
+        events.register()
+
+        # A webhook's body is the event as the feed lists it (the API's serializer), handed to the worker here.
+        from projects.api.serializers.events import EventSerializer
+        from projects.tasks.webhooks import event_representation_register
+
+        event_representation_register(lambda event: EventSerializer(event).data)
+
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portfolio's site: every role signs in, not only staff."""

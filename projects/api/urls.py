@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 
-from projects.api.views import history, leads, notifications, portfolio, problems, reports, targets, todo, webhooks
+from projects.api.views import events, history, leads, notifications, portfolio, problems, reports, targets, todo, webhooks
 
 router = DefaultRouter()
 router.register("departments", portfolio.DepartmentViewSet, basename="department")
@@ -24,6 +24,7 @@ urlpatterns = [
     path("stats/targets/", targets.TargetStatsView.as_view(), name="stats-targets"),
     path("stats/departments/", reports.DepartmentStatsView.as_view(), name="stats-departments"),
     path("stats/problems/", problems.ProblemStatsView.as_view(), name="stats-problems"),
+    path("events/", events.EventFeedView.as_view(), name="events"),
     path("me/todo/", todo.TodoView.as_view(), name="me-todo"),
     path("reports/weekly/", reports.WeeklyBulletinView.as_view(), name="reports-weekly"),
     # Any id segment reaches the view (like the router's routes), so a malformed id is a JSON 404.

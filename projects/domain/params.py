@@ -85,3 +85,39 @@ def _week_of(name: str, raw: str | None, *, as_of: date) -> date:
         return week(raw, as_of=as_of)
     except ValidationError as exc:
         raise ValidationError({name: exc.message_dict["week"]}) from None
+
+
+# A feed position is an event id: bigint, like the ids it is compared with.
+_MAX_EVENT_ID = 2**63 - 1
+
+
+def event_after(raw: str | None) -> int:
+    """The feed's `after`: the last event id the client has read (0, the default, reads from the start)."""
+    if raw is None or raw == "":
+        return 0
+    if not raw.isascii() or not raw.isdigit() or int(raw) > _MAX_EVENT_ID:
+        raise ValidationError({"after": [f"“{raw[:40]}”不是有效的事件编号：请传入上次读到的最后一个事件 id（非负整数），从头读取传 0。"]})
+    return int(raw)
+
+
+def event_types(raw: str | None, known: tuple[str, ...]) -> list[str]:
+    """The feed's `type`: full event types, comma-separated (`project.changed,milestone.created`)."""
+    if not raw:
+        return []
+    types = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise ValidationError({"type": [
+            f"未知的事件类型：{'、'.join(t[:40] for t in unknown[:5])}。事件类型形如 project.changed："
+            f"对象类型（{'、'.join(sorted({t.split('.')[0] for t in known}))}）加 .created、.changed 或 .deleted。"
+        ]})
+    return types
+
+
+def event_project(raw: str | None) -> int | None:
+    """The feed's `project`: a project id (a deleted project's events are still found by it)."""
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= _MAX_EVENT_ID:
+        raise ValidationError({"project": [f"“{raw[:40]}”不是有效的项目 id（正整数）。"]})
+    return int(raw)

@@ -10,12 +10,18 @@ keys: an event outlives both, and must read the same after a rename or a deletio
 client that resumes from an older id to copy the data again rather than let it skip events.
 """
 
-from django.db import models
-from django.db.models import Q
-from django.utils import timezone
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from projects.domain.choices import Via
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from projects.domain.choices import EventAction, Via
 from projects.models.base import _choices_check
+from projects.models.history import current_via
 
 # A claim on PostgreSQL (projects/selectors/events.py) is a shared advisory lock on CLAIM_BASE + the
 # sequence's last id: its high half (pg_locks.classid) starts at CLAIM_CLASS_BASE, far above the
@@ -79,3 +85,176 @@ class EventsPruned(models.Model):
 
     def __str__(self) -> str:
         return f"≤ #{self.through_id}"
+
+
+# --- The outbox's writer ----------------------------------------------------------------------
+
+# The object's read representation, as plain JSON values: what the API's detail answers for it now
+# (given its id, and the instance just saved where there is one).
+Render = Callable[[int, models.Model | None], dict]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A model whose writes the feed reports: its object type, how it names its project, how it reads."""
+
+    object_type: str
+    project_of: Callable[[models.Model], int | None]
+    render: Render
+
+
+# Filled at start-up by the API (projects/api/events.py), the layer that knows each object's read
+# representation: the models may not import it.
+_SOURCES: dict[type[models.Model], Source] = {}
+
+
+def events_sources_register(sources: dict[type[models.Model], Source]) -> None:
+    """Name the models whose writes append events (called once, from AppConfig.ready).
+
+    The receivers listen to these models only: a model no receiver listens to is still deleted in
+    bulk without its rows being read (the feed's own retention deletes that way).
+    """
+    _SOURCES.clear()
+    _SOURCES.update(sources)
+    for model in sources:
+        post_save.connect(_saved, sender=model, dispatch_uid=f"events_saved_{model._meta.label}")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"events_deleted_{model._meta.label}")
+
+
+def event_sources() -> dict[type[models.Model], Source]:
+    return dict(_SOURCES)
+
+
+class _StillOpen:
+    """A no-op on-commit callback: while it is in the connection's list, the transaction (and the
+    savepoint) it was registered in has neither committed nor rolled back."""
+
+    def __call__(self):
+        pass
+
+
+@dataclass
+class _Pending:
+    """An event appended in the open transaction, which a later write of the same object amends."""
+
+    event_id: int
+    action: str
+    open: _StillOpen
+
+
+@dataclass
+class _Transaction:
+    """What the outbox knows of the connection's open transaction."""
+
+    callbacks: list | None = None
+    claimed: _StillOpen | None = None
+    pending: dict[tuple[str, int], _Pending] = field(default_factory=dict)
+
+
+def _transaction() -> _Transaction:
+    """The outbox's state for the connection's transaction, forgetting what a commit or a rollback ended.
+
+    Django replaces `run_on_commit` by a new list whenever callbacks leave it (commit, rollback, a
+    savepoint rolled back), and only appends to it otherwise: while the list is the same object
+    nothing ended, and the entries are checked only when it changed.
+    """
+    state = connection.__dict__.setdefault("_events_transaction", _Transaction())
+    callbacks = connection.run_on_commit
+    if state.callbacks is not callbacks:
+        still_open = {id(callback) for _, callback, _ in callbacks}
+        state.pending = {key: entry for key, entry in state.pending.items() if id(entry.open) in still_open}
+        if state.claimed is not None and id(state.claimed) not in still_open:
+            state.claimed = None
+        state.callbacks = callbacks
+    return state
+
+
+def _still_open() -> _StillOpen:
+    marker = _StillOpen()
+    transaction.on_commit(marker)
+    return marker
+
+
+def _claim(state: _Transaction) -> None:
+    """On PostgreSQL, before the transaction's first event id is taken: hold a shared advisory lock
+    on CLAIM_BASE + the sequence's last id until the transaction ends (projects/selectors/events.py)."""
+    if state.claimed is not None or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s + COALESCE("
+            "pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0))",
+            [CLAIM_BASE, Event._meta.db_table],
+        )
+    state.claimed = _still_open()
+
+
+def _author() -> tuple[int | None, str]:
+    """The signed-in user of the request being served (API, admin, import), as simple-history sees it."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None, ""
+    return user.pk, user.get_username()
+
+
+def events_record(
+    source: Source, object_id: int, action: str, *, project_id: int | None, instance: models.Model | None = None,
+) -> None:
+    """Append (or amend) the event of one write, in the writing transaction.
+
+    One event per object and transaction: a later write of the same object in the same transaction
+    re-renders its event (created stays created; changed then deleted becomes deleted), and an
+    object created and deleted in one transaction leaves none.
+    """
+    # No savepoint of its own: the event commits or rolls back with the write that made it.
+    with transaction.atomic(savepoint=False):
+        state = _transaction()
+        key = (source.object_type, object_id)
+        pending = state.pending.get(key)
+        if action == EventAction.DELETED:
+            data = {"id": object_id}
+        else:
+            data = source.render(object_id, instance)
+        if pending is not None:
+            if action == EventAction.DELETED and pending.action == EventAction.CREATED:
+                Event.objects.filter(pk=pending.event_id).delete()
+                del state.pending[key]
+                return
+            kept = EventAction.DELETED if action == EventAction.DELETED else pending.action
+            Event.objects.filter(pk=pending.event_id).update(
+                type=f"{source.object_type}.{kept}", data=data, at=timezone.now(),
+            )
+            pending.action = kept
+            return
+        _claim(state)
+        user_id, username = _author()
+        event = Event.objects.create(
+            type=f"{source.object_type}.{action}", object_type=source.object_type, object_id=object_id,
+            project_id=project_id, user_id=user_id, username=username, via=current_via(), data=data,
+        )
+        state.pending[key] = _Pending(event.pk, action, _still_open())
+
+
+def events_record_changed(model: type[models.Model], ids) -> None:
+    """Append `changed` events for rows written without save() (a queryset's update), e.g. a project's cached figures."""
+    source = _SOURCES.get(model)
+    if source is None:
+        return
+    for object_id in ids:
+        if object_id:
+            events_record(source, object_id, EventAction.CHANGED,
+                          project_id=object_id if source.object_type == "project" else None)
+
+
+def _saved(sender, instance, created, **kwargs):
+    source = _SOURCES.get(sender)
+    if source is not None:
+        events_record(source, instance.pk, EventAction.CREATED if created else EventAction.CHANGED,
+                      project_id=source.project_of(instance), instance=instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    source = _SOURCES.get(sender)
+    if source is not None:
+        events_record(source, instance.pk, EventAction.DELETED, project_id=source.project_of(instance))

@@ -23,3 +23,8 @@ from projects.selectors.webhooks import (  # noqa: F401
     webhook_delivery_list,
     webhook_subscription_list,
 )
+from projects.selectors.events import (  # noqa: F401
+    events_frontier,
+    events_pruned_through,
+    events_visible,
+)

@@ -29,7 +29,7 @@ until it ends), so ids are given out in commit order and every committed event i
 from django.db import connection
 from django.db.models import QuerySet
 
-from projects.models import Event
+from projects.models import Event, EventsPruned
 from projects.models.events import CLAIM_BASE, CLAIM_CLASS_BASE
 
 # The sequence is read in a sub-select that the claims' correlated sub-select depends on, so it
@@ -68,3 +68,8 @@ def events_visible(after: int) -> QuerySet[Event]:
     if frontier is not None:
         events = events.filter(id__lte=frontier)
     return events
+
+
+def events_pruned_through() -> int:
+    """The highest event id retention has deleted (0: none): a client that read less has missed events."""
+    return EventsPruned.objects.filter(pk=1).values_list("through_id", flat=True).first() or 0

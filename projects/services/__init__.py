@@ -94,3 +94,6 @@ from projects.services.webhooks import (  # noqa: F401
     webhook_delivered,
     webhook_failed,
 )
+from projects.services.events import (  # noqa: F401
+    events_prune,
+)

@@ -19,6 +19,7 @@ from projects.models import (
     ProjectBatch,
     Visit,
 )
+from projects.models.events import events_record_changed
 from projects.models.portfolio import DELIVERY_FIELDS, REPORTED_FIELDS
 from projects.querysets import date_subquery
 from projects.services.base import _assign, _check_version, _lock, _save
@@ -40,8 +41,14 @@ def project_caches_refresh(*, projects: QuerySet[Project]) -> int:
 
 
 def _caches_refresh(*project_ids: int | None) -> None:
-    """Refresh the caches of the projects a milestone, visit or problem was or is on."""
-    project_caches_refresh(projects=Project.objects.filter(pk__in={pk for pk in project_ids if pk}))
+    """Refresh the caches of the projects a milestone, visit or problem was or is on.
+
+    Their detail changes with them (the next deadline, the last visit, the light, `updated_at`), so
+    each appends a `project.changed` to the change feed, as a write of the project itself would.
+    """
+    ids = sorted({pk for pk in project_ids if pk})
+    project_caches_refresh(projects=Project.objects.filter(pk__in=ids))
+    events_record_changed(Project, ids)
 
 
 def _check_delivery(project: Project) -> None:

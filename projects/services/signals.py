@@ -3,8 +3,8 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from projects.models import Milestone, Problem, Project, Visit
-from projects.services.projects import project_caches_refresh
+from projects.models import Milestone, Problem, Visit
+from projects.services.projects import _caches_refresh
 
 
 @receiver(post_save, sender=Milestone)
@@ -12,4 +12,4 @@ from projects.services.projects import project_caches_refresh
 @receiver(post_save, sender=Visit)
 def refresh_project_after_raw_load(sender, instance, raw, **kwargs):
     if raw:
-        project_caches_refresh(projects=Project.objects.filter(pk=instance.project_id))
+        _caches_refresh(instance.project_id)

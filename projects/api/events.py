@@ -1,0 +1,89 @@
+"""What the change feed reports: one row per object type, read as the API's detail reads it.
+
+An object type of the feed is one entry of SOURCES: its model, how one of its rows names its
+project, and the selector and read serializer of its detail. `register()` (called once from
+AppConfig.ready) hands the table to the outbox (projects/models/events.py), which the models'
+layer cannot import from here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from django.db import models
+from django.db.models import QuerySet
+from rest_framework.serializers import BaseSerializer
+
+from projects import selectors
+from projects.api.serializers import leads as ls
+from projects.api.serializers import portfolio as s
+from projects.api.serializers import problems as ps
+from projects.api.serializers.targets import TargetSerializer
+from projects.domain.dates import default_as_of
+from projects.fast.json import FastJSONRenderer
+from projects.models import (
+    ApprovalItem,
+    Assessment,
+    Lead,
+    LeadMove,
+    Milestone,
+    Problem,
+    ProblemMove,
+    Project,
+    StatusUpdate,
+    Target,
+    Visit,
+)
+from projects.models.events import Source, events_sources_register
+
+
+def _own_project(row) -> int | None:
+    return row.project_id
+
+
+@dataclass(frozen=True)
+class Detail:
+    """How the API reads one object of a type: its detail's selector (for an as_of) and serializer."""
+
+    object_type: str
+    model: type[models.Model]
+    rows: Callable[..., QuerySet]
+    serializer: type[BaseSerializer]
+    project_of: Callable[[models.Model], int | None] = _own_project
+    takes_as_of: bool = False
+    # The selector only joins (no annotation, no prefetch): the row just saved reads the same, with
+    # the related rows it already holds, and saves the write a query.
+    from_instance: bool = False
+
+    def render(self, pk: int, instance: models.Model | None = None) -> dict:
+        as_of = default_as_of()
+        if instance is None or not self.from_instance:
+            rows = self.rows(as_of=as_of) if self.takes_as_of else self.rows()
+            instance = rows.get(pk=pk)
+        data = self.serializer(instance, context={"as_of": as_of}).data
+        # Byte for byte what the API answers (decimals as strings, dates as ISO text).
+        return orjson.loads(FastJSONRenderer().render(data))
+
+
+SOURCES = [
+    Detail("project", Project, selectors.project_list, s.ProjectSerializer, lambda row: row.pk, takes_as_of=True),
+    Detail("milestone", Milestone, selectors.milestone_list, s.MilestoneSerializer, takes_as_of=True),
+    Detail("status_update", StatusUpdate, selectors.status_update_list, s.StatusUpdateSerializer, from_instance=True),
+    Detail("visit", Visit, selectors.visit_list, s.VisitSerializer, from_instance=True),
+    Detail("approval", ApprovalItem, selectors.approval_item_list, s.ApprovalItemSerializer, takes_as_of=True),
+    Detail("lead", Lead, selectors.lead_list, ls.LeadSerializer),
+    Detail("lead_move", LeadMove, selectors.lead_move_list, ls.LeadMoveSerializer, lambda row: row.lead.project_id,
+           from_instance=True),
+    Detail("target", Target, selectors.target_list, TargetSerializer, lambda row: None, from_instance=True),
+    Detail("problem", Problem, selectors.problem_list, ps.ProblemSerializer, takes_as_of=True),
+    Detail("problem_move", ProblemMove, selectors.problem_move_list, ps.ProblemMoveSerializer,
+           lambda row: row.problem.project_id, from_instance=True),
+    Detail("assessment", Assessment, selectors.assessment_list, ps.AssessmentSerializer, from_instance=True),
+]
+
+
+def register() -> None:
+    """Hand the table to the outbox."""
+    events_sources_register({
+        detail.model: Source(detail.object_type, detail.project_of, detail.render) for detail in SOURCES
+    })
