@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
@@ -43,39 +44,6 @@ class WebhookSubscriptionForm(forms.ModelForm):
         return url
 
 
-class WebhookDeliveryInline(admin.TabularInline):
-    """The newest attempts, to read (the whole log is the 推送记录 page)."""
-
-    model = WebhookDelivery
-    fields = ["event", "attempt", "state", "at_display", "status_code", "short_error", "duration_ms"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-    verbose_name_plural = "最近的推送记录"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-id")
-
-    @admin.display(description="时间")
-    def at_display(self, delivery):
-        return delivery.at
-
-    @admin.display(description="错误")
-    def short_error(self, delivery):
-        return delivery.error[:120] or "-"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(OfficeOnlyMixin, ServiceErrorsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     """Other systems' subscriptions to the change feed. The secret is shown once, right after creation."""
@@ -84,13 +52,18 @@ class WebhookSubscriptionAdmin(OfficeOnlyMixin, ServiceErrorsMixin, ReadOnlyHist
     list_display = ["__str__", "url", "types_display", "is_active", "disabled_reason", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["url", "description"]
-    readonly_fields = ["created_at", "disabled_reason"]
+    readonly_fields = ["created_at", "disabled_reason", "deliveries_link"]
 
     def get_fields(self, request, obj=None):
-        return ["url", "types", "description", "is_active", *(["created_at", "disabled_reason"] if obj else [])]
+        shown = ["created_at", "disabled_reason", "deliveries_link"] if obj else []
+        return ["url", "types", "description", "is_active", *shown]
 
-    def get_inlines(self, request, obj):
-        return [WebhookDeliveryInline] if obj else []
+    @admin.display(description="推送记录")
+    def deliveries_link(self, subscription):
+        url = reverse("admin:projects_webhookdelivery_changelist")
+        count = subscription.deliveries.count()
+        return format_html('<a class="text-primary-600 underline" href="{}?subscription__id__exact={}">查看 {} 条推送记录</a>',
+                           url, subscription.pk, count)
 
     @admin.display(description="事件类型")
     def types_display(self, subscription):
