@@ -30,11 +30,12 @@ from projects.models import (
     Problem,
     ProblemMove,
     Project,
+    ProjectBatch,
     StatusUpdate,
     Target,
     Visit,
 )
-from projects.models.events import Source, events_sources_register
+from projects.models.events import Source, Touch, events_sources_register
 
 
 def _own_project(row) -> int | None:
@@ -82,8 +83,28 @@ SOURCES = [
 ]
 
 
+def _project(row):
+    return ("project", row.project_id, row.project_id)
+
+
+# Rows whose write changes another object's detail, which then has a `changed` event too: a project's
+# detail lists its milestones and rounds and shows its light (visits, problems, the assessed light) and
+# the lead it came from; a lead's and a problem's detail list their moves.
+TOUCHES = {
+    Milestone: _project,
+    Visit: _project,
+    Problem: _project,
+    Assessment: _project,
+    ProjectBatch: _project,
+    Lead: lambda row: ("project", row.project_id, row.project_id),
+    LeadMove: lambda row: ("lead", row.lead_id, row.lead.project_id),
+    ProblemMove: lambda row: ("problem", row.problem_id, row.problem.project_id),
+}
+
+
 def register() -> None:
-    """Hand the table to the outbox."""
-    events_sources_register({
-        detail.model: Source(detail.object_type, detail.project_of, detail.render) for detail in SOURCES
-    })
+    """Hand the tables to the outbox."""
+    events_sources_register(
+        {detail.model: Source(detail.object_type, detail.project_of, detail.render) for detail in SOURCES},
+        {model: [Touch(target)] for model, target in TOUCHES.items()},
+    )

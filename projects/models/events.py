@@ -103,20 +103,36 @@ class Source:
     render: Render
 
 
+@dataclass(frozen=True)
+class Touch:
+    """A model whose writes change another object's detail (a milestone listed in its project's):
+    each write appends that object's `changed` event too. `target` gives its (object type, id, project id)."""
+
+    target: Callable[[models.Model], tuple[str, int | None, int | None]]
+
+
 # Filled at start-up by the API (projects/api/events.py), the layer that knows each object's read
 # representation: the models may not import it.
 _SOURCES: dict[type[models.Model], Source] = {}
+_BY_TYPE: dict[str, tuple[type[models.Model], Source]] = {}
+_TOUCHES: dict[type[models.Model], list[Touch]] = {}
 
 
-def events_sources_register(sources: dict[type[models.Model], Source]) -> None:
-    """Name the models whose writes append events (called once, from AppConfig.ready).
+def events_sources_register(
+    sources: dict[type[models.Model], Source], touches: dict[type[models.Model], list[Touch]],
+) -> None:
+    """Name the models whose writes append events, and those that change another's detail (once, from AppConfig.ready).
 
     The receivers listen to these models only: a model no receiver listens to is still deleted in
     bulk without its rows being read (the feed's own retention deletes that way).
     """
     _SOURCES.clear()
     _SOURCES.update(sources)
-    for model in sources:
+    _BY_TYPE.clear()
+    _BY_TYPE.update({source.object_type: (model, source) for model, source in sources.items()})
+    _TOUCHES.clear()
+    _TOUCHES.update(touches)
+    for model in {*sources, *touches}:
         post_save.connect(_saved, sender=model, dispatch_uid=f"events_saved_{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"events_deleted_{model._meta.label}")
 
@@ -236,15 +252,26 @@ def events_record(
         state.pending[key] = _Pending(event.pk, action, _still_open())
 
 
-def events_record_changed(model: type[models.Model], ids) -> None:
-    """Append `changed` events for rows written without save() (a queryset's update), e.g. a project's cached figures."""
-    source = _SOURCES.get(model)
-    if source is None:
+def events_record_changed(object_type: str, object_id: int | None, *, project_id: int | None) -> None:
+    """Append the `changed` event of an object written without save() (a queryset's update: a project's
+    cached figures) or whose detail another row's write changed; an object gone meanwhile has none."""
+    if not object_id:
         return
-    for object_id in ids:
-        if object_id:
-            events_record(source, object_id, EventAction.CHANGED,
-                          project_id=object_id if source.object_type == "project" else None)
+    model, source = _BY_TYPE[object_type]
+    if connection.in_atomic_block:
+        pending = _transaction().pending.get((object_type, object_id))
+        if pending is not None and pending.action == EventAction.DELETED:
+            return
+    try:
+        events_record(source, object_id, EventAction.CHANGED, project_id=project_id)
+    except model.DoesNotExist:
+        return
+
+
+def _touched(sender, instance) -> None:
+    for touch in _TOUCHES.get(sender, ()):
+        object_type, object_id, project_id = touch.target(instance)
+        events_record_changed(object_type, object_id, project_id=project_id)
 
 
 def _saved(sender, instance, created, **kwargs):
@@ -252,9 +279,11 @@ def _saved(sender, instance, created, **kwargs):
     if source is not None:
         events_record(source, instance.pk, EventAction.CREATED if created else EventAction.CHANGED,
                       project_id=source.project_of(instance), instance=instance)
+    _touched(sender, instance)
 
 
 def _deleted(sender, instance, **kwargs):
     source = _SOURCES.get(sender)
     if source is not None:
         events_record(source, instance.pk, EventAction.DELETED, project_id=source.project_of(instance))
+    _touched(sender, instance)

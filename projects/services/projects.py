@@ -48,7 +48,8 @@ def _caches_refresh(*project_ids: int | None) -> None:
     """
     ids = sorted({pk for pk in project_ids if pk})
     project_caches_refresh(projects=Project.objects.filter(pk__in=ids))
-    events_record_changed(Project, ids)
+    for pk in ids:
+        events_record_changed("project", pk, project_id=pk)
 
 
 def _check_delivery(project: Project) -> None:

@@ -418,6 +418,7 @@ def read_urls(world) -> list[str]:
         "/api/v1/targets/", f"/api/v1/targets/{world['target'].pk}/",
         "/api/v1/stats/summary/?as_of=2023-05-04", "/api/v1/stats/leads/?as_of=2023-05-04",
         "/api/v1/stats/targets/?as_of=2023-05-04", "/api/v1/reports/weekly/?as_of=2023-05-04",
+        "/api/v1/events/", f"/api/v1/events/?project={b}",
     ]
 
 
@@ -425,7 +426,7 @@ def read_urls(world) -> list[str]:
 def test_reads_are_open_to_every_role_and_closed_to_anonymous(role_clients, world, role):
     expected = 401 if role == "anonymous" else 200
     urls = read_urls(world)
-    assert len(urls) == 24
+    assert len(urls) == 26
     for url in urls:
         assert role_clients[role].get(url).status_code == expected, url
 
