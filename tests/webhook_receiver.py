@@ -24,6 +24,7 @@ class Hit:
     verified: bool
     at: float  # time.time() on arrival (the test's clock, travelled or not)
     headers: dict = field(default_factory=dict)
+    raw: bytes = b""
 
 
 def _handler(secret: str, record, answer):
@@ -43,7 +44,7 @@ def _handler(secret: str, record, answer):
             except (WebhookVerificationError, ValueError):
                 event, verified = None, False
             hit = Hit(headers.get("webhook-id", ""), int(headers.get("webhook-timestamp", "0") or 0), event, verified,
-                      time.time(), headers)
+                      time.time(), headers, raw)
             record(hit)
             step = answer(hit) if verified else (401, b"bad signature")
             if isinstance(step, (int, float)):
