@@ -135,6 +135,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("PG_PREPARE", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 
+# Django's backends with a hook just before COMMIT, where the change feed's outbox appends the
+# transaction's events (projects/fast/commit.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "projects.fast.db.sqlite3",
+    "django.db.backends.postgresql": "projects.fast.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -358,6 +365,7 @@ NOTIFY_RETRY_DELAYS = [int(s) for s in env_list("NOTIFY_RETRY_DELAYS", "60,300,1
 # The change feed (/api/v1/events/) keeps every event at least this many days; the worker prunes
 # older ones daily, and a client that resumes from a pruned id is told to copy the data again.
 EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS", "400"))
+EVENTS_PRUNE_AT = os.environ.get("EVENTS_PRUNE_AT", "daily 03:30")
 
 ROBOT_RATE_PER_MINUTE = int(os.environ.get("ROBOT_RATE_PER_MINUTE", "20"))
 

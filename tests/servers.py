@@ -20,6 +20,7 @@ from urllib import error, request
 
 import dj_database_url
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -52,7 +53,7 @@ def scratch_database(tmp_dir: Path):
     """A fresh, migrated database of the suite's kind: a PostgreSQL database named after the
     suite's own (`<name>_scale_<random>`, dropped afterwards), or an SQLite file in `tmp_dir`."""
     default = settings.DATABASES["default"]
-    if default["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         import psycopg
 
         base = dj_database_url.parse(os.environ["DATABASE_URL"])

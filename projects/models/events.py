@@ -13,6 +13,7 @@ client that resumes from an older id to copy the data again rather than let it s
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
@@ -20,6 +21,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from projects.domain.choices import EventAction, Via
+from projects.fast.commit import before_commit, on_rollback
 from projects.models.base import _choices_check
 from projects.models.history import current_via
 
@@ -142,8 +144,8 @@ def event_sources() -> dict[type[models.Model], Source]:
 
 
 class _StillOpen:
-    """A no-op on-commit callback: while it is in the connection's list, the transaction (and the
-    savepoint) it was registered in has neither committed nor rolled back."""
+    """A no-op on-commit callback: while it is in the connection's list, the savepoint (or the
+    transaction) it was registered in has neither committed nor rolled back."""
 
     def __call__(self):
         pass
@@ -151,58 +153,50 @@ class _StillOpen:
 
 @dataclass
 class _Pending:
-    """An event appended in the open transaction, which a later write of the same object amends."""
+    """The event of one object in the open transaction: appended when the transaction commits."""
 
-    event_id: int
+    source: Source
+    object_id: int
     action: str
-    open: _StillOpen
+    project_id: int | None
+    instance: models.Model | None
+    user_id: int | None
+    username: str
+    via: str
+    open: _StillOpen | None
 
 
 @dataclass
 class _Transaction:
-    """What the outbox knows of the connection's open transaction."""
+    """What the outbox holds for the connection's open transaction."""
 
     callbacks: list | None = None
-    claimed: _StillOpen | None = None
     pending: dict[tuple[str, int], _Pending] = field(default_factory=dict)
 
 
 def _transaction() -> _Transaction:
-    """The outbox's state for the connection's transaction, forgetting what a commit or a rollback ended.
+    """The outbox's state for the connection, without what a rollback (of a savepoint or of all) undid.
 
     Django replaces `run_on_commit` by a new list whenever callbacks leave it (commit, rollback, a
     savepoint rolled back), and only appends to it otherwise: while the list is the same object
-    nothing ended, and the entries are checked only when it changed.
+    nothing was undone, and the entries are checked only when it changed.
     """
     state = connection.__dict__.setdefault("_events_transaction", _Transaction())
     callbacks = connection.run_on_commit
     if state.callbacks is not callbacks:
         still_open = {id(callback) for _, callback, _ in callbacks}
-        state.pending = {key: entry for key, entry in state.pending.items() if id(entry.open) in still_open}
-        if state.claimed is not None and id(state.claimed) not in still_open:
-            state.claimed = None
+        state.pending = {
+            key: entry for key, entry in state.pending.items() if entry.open is None or id(entry.open) in still_open
+        }
         state.callbacks = callbacks
     return state
 
 
-def _still_open() -> _StillOpen:
-    marker = _StillOpen()
-    transaction.on_commit(marker)
-    return marker
-
-
-def _claim(state: _Transaction) -> None:
-    """On PostgreSQL, before the transaction's first event id is taken: hold a shared advisory lock
-    on CLAIM_BASE + the sequence's last id until the transaction ends (projects/selectors/events.py)."""
-    if state.claimed is not None or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(%s + COALESCE("
-            "pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0))",
-            [CLAIM_BASE, Event._meta.db_table],
-        )
-    state.claimed = _still_open()
+def _in_a_write_transaction() -> bool:
+    """Whether a transaction of the code is open (a test's own outer transaction does not count)."""
+    return connection.in_atomic_block and any(
+        not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
 
 
 def _author() -> tuple[int | None, str]:
@@ -217,55 +211,91 @@ def _author() -> tuple[int | None, str]:
 def events_record(
     source: Source, object_id: int, action: str, *, project_id: int | None, instance: models.Model | None = None,
 ) -> None:
-    """Append (or amend) the event of one write, in the writing transaction.
+    """Note the write of one object; its event is appended when the transaction commits (events_flush).
 
-    One event per object and transaction: a later write of the same object in the same transaction
-    re-renders its event (created stays created; changed then deleted becomes deleted), and an
-    object created and deleted in one transaction leaves none.
+    One event per object and transaction, whatever the number of writes: created stays created,
+    changed then deleted is deleted, created then deleted leaves none; the data is read once, as
+    the object is when the transaction commits.
     """
-    # No savepoint of its own: the event commits or rolls back with the write that made it.
-    with transaction.atomic(savepoint=False):
-        state = _transaction()
-        key = (source.object_type, object_id)
-        pending = state.pending.get(key)
-        if action == EventAction.DELETED:
-            data = {"id": object_id}
-        else:
-            data = source.render(object_id, instance)
-        if pending is not None:
-            if action == EventAction.DELETED and pending.action == EventAction.CREATED:
-                Event.objects.filter(pk=pending.event_id).delete()
-                del state.pending[key]
-                return
-            kept = EventAction.DELETED if action == EventAction.DELETED else pending.action
-            Event.objects.filter(pk=pending.event_id).update(
-                type=f"{source.object_type}.{kept}", data=data, at=timezone.now(),
-            )
-            pending.action = kept
-            return
-        _claim(state)
+    state = _transaction()
+    key = (source.object_type, object_id)
+    pending = state.pending.get(key)
+    if pending is None:
         user_id, username = _author()
-        event = Event.objects.create(
-            type=f"{source.object_type}.{action}", object_type=source.object_type, object_id=object_id,
-            project_id=project_id, user_id=user_id, username=username, via=current_via(), data=data,
+        marker = None
+        if connection.in_atomic_block:
+            marker = _StillOpen()
+            transaction.on_commit(marker)
+        state.pending[key] = _Pending(source, object_id, action, project_id, instance, user_id, username,
+                                      current_via(), marker)
+    elif action == EventAction.DELETED and pending.action == EventAction.CREATED:
+        del state.pending[key]
+    else:
+        if action == EventAction.DELETED:
+            pending.action = action
+        pending.instance = instance or pending.instance
+        pending.project_id = project_id if project_id is not None else pending.project_id
+    if not _in_a_write_transaction():
+        # A save outside any transaction (autocommit): its event is its own transaction, at once.
+        with transaction.atomic(savepoint=False):
+            events_flush()
+
+
+def _claim() -> None:
+    """On PostgreSQL, before the transaction takes event ids: hold a shared advisory lock on CLAIM_BASE +
+    the sequence's last id until the transaction ends (see projects/selectors/events.py)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s + COALESCE("
+            "pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0))",
+            [CLAIM_BASE, Event._meta.db_table],
         )
-        state.pending[key] = _Pending(event.pk, action, _still_open())
+
+
+def events_flush() -> list[Event]:
+    """Append the events noted in the open transaction, now, in it: read each object once, take the ids.
+
+    Called just before the transaction commits (projects/fast/commit.py), so every event's data is
+    the object as the transaction leaves it, and ids are taken as late as they can be.
+    """
+    state = _transaction()
+    entries = list(state.pending.values())
+    state.pending.clear()
+    rows = []
+    now = timezone.now()
+    for entry in entries:
+        if entry.action == EventAction.DELETED:
+            data = {"id": entry.object_id}
+        else:
+            try:
+                data = entry.source.render(entry.object_id, entry.instance)
+            except ObjectDoesNotExist:
+                continue  # gone by a path that sent no signal: nothing left to describe
+        rows.append(Event(
+            type=f"{entry.source.object_type}.{entry.action}", at=now, object_type=entry.source.object_type,
+            object_id=entry.object_id, project_id=entry.project_id, user_id=entry.user_id,
+            username=entry.username, via=entry.via, data=data,
+        ))
+    if rows:
+        _claim()
+        Event.objects.bulk_create(rows)
+    return rows
+
+
+def events_forget() -> None:
+    """Drop what the open transaction noted (it rolled back)."""
+    state = connection.__dict__.get("_events_transaction")
+    if state is not None:
+        state.pending.clear()
 
 
 def events_record_changed(object_type: str, object_id: int | None, *, project_id: int | None) -> None:
-    """Append the `changed` event of an object written without save() (a queryset's update: a project's
-    cached figures) or whose detail another row's write changed; an object gone meanwhile has none."""
-    if not object_id:
-        return
-    model, source = _BY_TYPE[object_type]
-    if connection.in_atomic_block:
-        pending = _transaction().pending.get((object_type, object_id))
-        if pending is not None and pending.action == EventAction.DELETED:
-            return
-    try:
-        events_record(source, object_id, EventAction.CHANGED, project_id=project_id)
-    except model.DoesNotExist:
-        return
+    """Note a `changed` object written without save() (a queryset's update: a project's cached figures) or
+    whose detail another row's write changed; one gone by the commit has no event."""
+    if object_id:
+        events_record(_BY_TYPE[object_type][1], object_id, EventAction.CHANGED, project_id=project_id)
 
 
 def _touched(sender, instance) -> None:
@@ -287,3 +317,7 @@ def _deleted(sender, instance, **kwargs):
     if source is not None:
         events_record(source, instance.pk, EventAction.DELETED, project_id=source.project_of(instance))
     _touched(sender, instance)
+
+
+before_commit(events_flush)
+on_rollback(events_forget)

@@ -1,4 +1,4 @@
-"""The queue's tasks (huey): the three schedules at their times, each delivery, and a sweep every minute.
+"""The queue's tasks (huey): the three schedules at their times, each delivery, a sweep every minute, the feed's retention daily.
 
 Everything here is thin: the schedules are in schedules.py, sending in deliveries.py. Every worker
 runs the periodic checks, so with several workers a schedule may run more than once at its time;
@@ -10,15 +10,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from projects import services
 from projects.domain.dates import default_as_of
 from projects.domain.schedules import parse_at
-from projects.models import Event
 from projects.services import Recorded
 from projects.tasks.deliveries import delivery_send
 from projects.tasks.schedules import SCHEDULES
@@ -60,6 +59,10 @@ def _at(name: str):
     return due
 
 
+def _prune_due(moment) -> bool:
+    return parse_at(settings.EVENTS_PRUNE_AT).matches(moment)
+
+
 @db_periodic_task(_at("reminders"), name="reminders_at_their_time")
 def reminders_at_their_time() -> None:
     schedule_run("reminders", default_as_of())
@@ -73,6 +76,13 @@ def bulletin_at_its_time() -> None:
 @db_periodic_task(_at("overdue"), name="overdue_at_its_time")
 def overdue_at_its_time() -> None:
     schedule_run("overdue", default_as_of())
+
+
+@db_periodic_task(_prune_due, name="prune_events")
+def prune_events() -> None:
+    """Daily (EVENTS_PRUNE_AT): delete the change feed's events older than EVENTS_RETENTION_DAYS."""
+    deleted = services.events_prune(now=timezone.now())
+    log.info("events older than %s days pruned: %s", settings.EVENTS_RETENTION_DAYS, deleted)
 
 
 @db_periodic_task(crontab(), name="sweep_deliveries")
@@ -100,15 +110,23 @@ def _dispatch_after_commit() -> None:
     webhooks_dispatch()
 
 
-@receiver(post_save, sender=Event, dispatch_uid="webhooks_on_event")
-def _event_appended(sender, instance, created, **kwargs):
-    """A transaction that appends events queues one dispatch when it commits (none if it rolls back).
+def _object_written(sender, **kwargs):
+    """A write of an object the feed reports queues one dispatch when its transaction commits (none if
+    it rolls back): the events are appended just before that commit.
 
     Losing the message (a crash between commit and queue) loses nothing: the events are rows, and
     the minute's sweep fans out whatever is new.
     """
-    if created and not any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
+    if not any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_dispatch_after_commit)
+
+
+def webhooks_watch(models) -> None:
+    """Listen to the writes of `models` (the feed's sources, named at start-up by projects.apps)."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(_object_written, sender=model, dispatch_uid=f"webhooks_saved_{label}")
+        post_delete.connect(_object_written, sender=model, dispatch_uid=f"webhooks_deleted_{label}")
 
 
 @db_task(name="webhook_send")

@@ -537,5 +537,5 @@ def test_configuration_defaults_debug_off_and_sqlite_in_the_project_folder():
             "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.PORTFOLIO_AS_OF)")
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True,
                          text=True, check=True).stdout.split()
-    assert out[0] == "False" and out[1] == "django.db.backends.sqlite3" and out[3] == "None"
+    assert out[0] == "False" and out[1] == "projects.fast.db.sqlite3" and out[3] == "None"  # Django's, with the commit hook
     assert os.path.dirname(out[2]) == str(django_settings.BASE_DIR)

@@ -1,6 +1,6 @@
 """The change feed `/api/v1/events/`: its parameters, its pages, who reads it, its cost per page."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from projects import services
 from projects.models import Event, EventsPruned
-from tests.factories import ProjectFactory
+from tests.tasks.test_notifications import SHANGHAI, run_due_tasks
 
 URL = "/api/v1/events/"
 
@@ -132,3 +132,17 @@ def test_a_page_costs_the_same_queries_whatever_its_size(admin_client, query):
         return len(context.captured_queries)
 
     assert count(1) == count(50)
+
+
+@pytest.mark.django_db
+def test_the_worker_prunes_daily_at_its_time(settings):
+    """huey's scheduler runs the retention at EVENTS_PRUNE_AT (Asia/Shanghai), and at no other minute."""
+    settings.EVENTS_RETENTION_DAYS = 30
+    ids = _events(2)
+    at = datetime(2023, 5, 11, 3, 30, tzinfo=SHANGHAI)
+    Event.objects.filter(id=ids[0]).update(at=at - timedelta(days=31))
+    Event.objects.filter(id=ids[1]).update(at=at - timedelta(days=29))
+    assert "prune_events" not in run_due_tasks(at + timedelta(minutes=1))
+    assert "prune_events" in run_due_tasks(at)
+    assert list(Event.objects.values_list("id", flat=True)) == ids[1:]
+    assert EventsPruned.objects.get().through_id == ids[0]

@@ -15,6 +15,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from projects.models import Event
+from projects.models.events import events_flush
 from projects.selectors.events import events_visible
 from tests.factories import DepartmentFactory, ProjectFactory
 
@@ -57,6 +58,9 @@ class Writer(threading.Thread):
         try:
             with transaction.atomic():
                 ProjectFactory(code=self.code, department=self.department, lead_official=None)
+                # Append the events now rather than at COMMIT, so that the transaction holds its id
+                # while it stays open (a commit that is slow to return does the same for an instant).
+                events_flush()
                 self.event_id = Event.objects.get(data__code=self.code).pk
                 self.written.set()
                 if self.hold:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import Event, Milestone, Project
+from projects.models.events import events_flush
 from tests.admin.test_admin import (
     CSV_FORMAT,
     ROW_KANGSHIFU,
@@ -112,7 +113,7 @@ def test_a_rolled_back_transaction_takes_its_events_with_it(project_a):
     start = last_id()
     with pytest.raises(RuntimeError), transaction.atomic():
         services.milestone_create(project=project_a, user=None, kind="start", title="开工", due_period="2023-Q2")
-        assert len(appended(start)) == 2  # inside, the events are there
+        assert len(events_flush()) == 2  # appended in the transaction (as at its commit)
         raise RuntimeError
     assert appended(start) == []
     assert not Milestone.objects.exists()

@@ -10,8 +10,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from projects import selectors
 from projects.api.pagination import StandardPagination
-from projects.api.serializers.base import ERROR_RESPONSE
-from projects.api.serializers.events import EventPageSerializer, EventSerializer
+from projects.api.serializers.events import EventFeedErrorSerializer, EventPageSerializer, EventSerializer
 from projects.domain import params
 from projects.domain.choices import EVENT_TYPES
 
@@ -34,7 +33,7 @@ class EventFeedView(generics.GenericAPIView):
         ],
         responses={
             200: EventPageSerializer,
-            400: OpenApiResponse(ERROR_RESPONSE, description="参数无效，或 after 早于已清理的事件（需重新全量同步）"),
+            400: OpenApiResponse(EventFeedErrorSerializer, description="参数无效，或 after 早于已清理的事件（需重新全量同步）"),
         },
         summary="变更事件流",
     )

@@ -1,0 +1,1 @@
+"""Django's database backends with the before-commit hooks of projects.fast.commit."""
