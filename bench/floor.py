@@ -53,6 +53,7 @@ from projects.domain.periods import time_progress
 from projects.domain.rates import rate
 from projects.models import Project
 from projects.reports import weekly_bulletin_title
+from projects.selectors.events import _PG_FRONTIER
 
 CENTS = Decimal("0.01")
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -85,6 +86,8 @@ T = SimpleNamespace(
     lead=_table("projects.Lead"),
     lead_move=_table("projects.LeadMove"),
     target=_table("projects.Target"),
+    event=_table("projects.Event"),
+    events_pruned=_table("projects.EventsPruned"),
 )
 
 
@@ -499,6 +502,38 @@ def status_update_create(token: str, *, pk: int, note: str, progress_percent: in
         "reported_by": {"id": user_id, "username": username, "name": f"{first} {last}".strip() or username},
         "created_at": iso_datetime(now),
     })
+
+
+# --- the change feed ----------------------------------------------------------------------------
+
+
+def events_page(token: str, *, after: int, page_size: int, url: str) -> bytes:
+    """GET /events/?after=&page_size=: the retention mark, on PostgreSQL the frontier (the same SQL as
+    the selector: it is the work of a feed that skips nothing), then one page in id order."""
+    with connection.cursor() as cursor:
+        authenticate(cursor, token)
+        cursor.execute(f"SELECT through_id FROM {T.events_pruned} WHERE id = 1")
+        pruned = cursor.fetchone()
+        if pruned and after < pruned[0]:
+            raise ValueError("after is older than the events kept")
+        bound = ""
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_FRONTIER, [T.event])
+            bound = f" AND id <= {int(cursor.fetchone()[0])}"
+        cursor.execute(
+            f"SELECT id, type, at, object_type, object_id, project_id, user_id, username, via, data FROM {T.event} "
+            f"WHERE id > %(after)s{bound} ORDER BY id LIMIT %(size)s", {"after": after, "size": page_size},
+        )
+        found = cursor.fetchall()
+    results = [{
+        "id": pk, "type": kind, "at": iso_datetime(at), "object_type": object_type, "object_id": object_id,
+        "project": project_id, "user": {"id": user_id, "username": username} if user_id or username else None,
+        "via": via, "data": json.loads(data) if isinstance(data, str) else data,
+    } for pk, kind, at, object_type, object_id, project_id, user_id, username, via, data in found]
+    following = None
+    if len(results) == page_size:
+        following = f"{url}?after={results[-1]['id']}&page_size={page_size}"
+    return dumps({"next": following, "results": results})
 
 
 # --- reports ------------------------------------------------------------------------------------

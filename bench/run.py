@@ -31,6 +31,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bench import floor
 from projects import services
@@ -38,11 +39,13 @@ from projects.domain.choices import ProjectStatus, Role
 from projects.domain.dates import is_live, today
 from projects.fast.startup import freeze_startup_objects
 from projects.management.commands.generate_portfolio import CODE_PREFIX, generate_portfolio
-from projects.models import Assessment, Milestone, Problem, Project, StatusUpdate, Visit
+from projects.models import Assessment, Event, Milestone, Problem, Project, StatusUpdate, Visit
 
 BENCH_USERNAME = "bench_admin"
 VERSION_SQL = {"postgresql": "SHOW server_version", "sqlite": "SELECT sqlite_version()"}
 PROJECTS_URL = "/api/v1/projects/"
+EVENTS_URL = "/api/v1/events/"
+EVENTS = 100_000  # the feed's size for its page figures
 DOCS = Path(settings.BASE_DIR) / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -217,6 +220,23 @@ class Bench:
         self.write(f"generated {counts['projects']} projects, {counts['milestones']} milestones "
                           f"in {time.perf_counter() - started:.1f} s")
 
+    def ensure_events(self, wanted: int) -> None:
+        """At least `wanted` events in the feed: synthetic `project.changed` events carrying a real project's
+        detail (about 2.5 KB each), written in bulk like the generated portfolio."""
+        missing = wanted - Event.objects.count()
+        if missing <= 0:
+            return
+        self.write(f"writing {missing} events …")
+        project = Project.objects.order_by("code").first()
+        data = json.loads(self.get(f"{PROJECTS_URL}{project.pk}/", {}))
+        now = timezone.now()
+        for start in range(0, missing, 5000):
+            Event.objects.bulk_create([
+                Event(type="project.changed", at=now, object_type="project", object_id=project.pk,
+                      project_id=project.pk, user_id=None, username="", via="command", data=data)
+                for _ in range(min(5000, missing - start))
+            ])
+
     def bench_token(self, *, revoke: bool = True) -> str:
         user = services.user_role_assign(username=BENCH_USERNAME, role=Role.ADMIN)
         if revoke:
@@ -279,7 +299,22 @@ class Bench:
                 raise BenchError(f"POST {status_url}: {response.status_code} {response.content[:300]!r}")
             return response.content
 
+        self.ensure_events(EVENTS)
+        first_event = Event.objects.order_by("id").values_list("id", flat=True)[EVENTS // 2]
+
+        def events_case(page_size: int) -> Case:
+            params = {"after": first_event, "page_size": page_size}
+            return Case(
+                f"events page of {page_size} ({EVENTS // 1000}k)",
+                lambda day: self.get(EVENTS_URL, params),
+                lambda day: floor.events_page(self.token, after=first_event, page_size=page_size,
+                                              url=f"https://testserver{EVENTS_URL}"),
+                plans=("today",),
+            )
+
         return [
+            events_case(50),
+            events_case(500),
             self.list_case("list", {"page_size": 50}),
             self.list_case("list, page_size 10", {"page_size": 10}),
             self.list_case("list, page_size 500", {"page_size": 500}),

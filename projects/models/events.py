@@ -1,5 +1,9 @@
 """The change feed's outbox: one `Event` row per object written, in the writing transaction.
 
+A model's save or delete notes its object; just before the transaction commits
+(projects/fast/commit.py) each noted object is read once, as the API's detail reads it, and the
+events are inserted together. See docs/architecture.md, "The change feed".
+
 Other systems keep their copy in step by reading the events in id order (`/api/v1/events/`) and
 by webhooks. An event names its object by type and id and carries the object's read
 representation (as the API's detail returns it) at the time of the write; a deletion carries
@@ -116,7 +120,7 @@ class Touch:
 # Filled at start-up by the API (projects/api/events.py), the layer that knows each object's read
 # representation: the models may not import it.
 _SOURCES: dict[type[models.Model], Source] = {}
-_BY_TYPE: dict[str, tuple[type[models.Model], Source]] = {}
+_BY_TYPE: dict[str, Source] = {}
 _TOUCHES: dict[type[models.Model], list[Touch]] = {}
 
 
@@ -131,16 +135,12 @@ def events_sources_register(
     _SOURCES.clear()
     _SOURCES.update(sources)
     _BY_TYPE.clear()
-    _BY_TYPE.update({source.object_type: (model, source) for model, source in sources.items()})
+    _BY_TYPE.update({source.object_type: source for source in sources.values()})
     _TOUCHES.clear()
     _TOUCHES.update(touches)
     for model in {*sources, *touches}:
         post_save.connect(_saved, sender=model, dispatch_uid=f"events_saved_{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"events_deleted_{model._meta.label}")
-
-
-def event_sources() -> dict[type[models.Model], Source]:
-    return dict(_SOURCES)
 
 
 class _StillOpen:
@@ -295,7 +295,7 @@ def events_record_changed(object_type: str, object_id: int | None, *, project_id
     """Note a `changed` object written without save() (a queryset's update: a project's cached figures) or
     whose detail another row's write changed; one gone by the commit has no event."""
     if object_id:
-        events_record(_BY_TYPE[object_type][1], object_id, EventAction.CHANGED, project_id=project_id)
+        events_record(_BY_TYPE[object_type], object_id, EventAction.CHANGED, project_id=project_id)
 
 
 def _touched(sender, instance) -> None:

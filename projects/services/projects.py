@@ -25,9 +25,20 @@ from projects.querysets import date_subquery
 from projects.services.base import _assign, _check_version, _lock, _save
 
 
-def project_caches_refresh(*, projects: QuerySet[Project]) -> int:
+def project_caches_refresh(*, projects: QuerySet[Project], events: bool = True) -> int:
     """Recompute the cached earliest open deadline, latest visit and earliest deadline of an assigned
-    problem of `projects` in one UPDATE."""
+    problem of `projects` in one UPDATE; each project's detail changes with them, so each has a
+    `project.changed` event, unless `events` is False (a generated portfolio, written in bulk)."""
+    if not events:
+        return _refresh(projects)
+    ids = list(projects.values_list("pk", flat=True))
+    refreshed = _refresh(Project.objects.filter(pk__in=ids))
+    for pk in ids:
+        events_record_changed("project", pk, project_id=pk)
+    return refreshed
+
+
+def _refresh(projects: QuerySet[Project]) -> int:
     # Nothing is dated after today, so "open", "visited" and "assigned" need no as_of here.
     open_milestones = Milestone.objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
     visits = Visit.objects.filter(project=OuterRef("pk"))
@@ -47,7 +58,7 @@ def _caches_refresh(*project_ids: int | None) -> None:
     each appends a `project.changed` to the change feed, as a write of the project itself would.
     """
     ids = sorted({pk for pk in project_ids if pk})
-    project_caches_refresh(projects=Project.objects.filter(pk__in=ids))
+    _refresh(Project.objects.filter(pk__in=ids))
     for pk in ids:
         events_record_changed("project", pk, project_id=pk)
 

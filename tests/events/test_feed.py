@@ -146,3 +146,23 @@ def test_the_worker_prunes_daily_at_its_time(settings):
     assert "prune_events" in run_due_tasks(at)
     assert list(Event.objects.values_list("id", flat=True)) == ids[1:]
     assert EventsPruned.objects.get().through_id == ids[0]
+
+
+def test_every_object_type_of_the_contract_has_its_row_in_the_table():
+    """An object type is one row of projects/api/events.SOURCES; the photo's comes with the photos."""
+    from projects.api.events import SOURCES
+    from projects.domain.choices import EVENT_OBJECT_TYPES
+
+    assert sorted(detail.object_type for detail in SOURCES) == sorted(set(EVENT_OBJECT_TYPES) - {"photo"})
+
+
+@pytest.mark.django_db
+def test_the_page_writes_each_event_as_its_serializer_does(admin_client, project_a):
+    from projects.api.serializers.events import EventSerializer
+
+    services.project_update(project=project_a, user=None, name="改名")
+    Event.objects.create(type="project.deleted", object_type="project", object_id=99, project_id=99,
+                         user_id=None, username="gone_user", via="admin", data={"id": 99})
+    served = admin_client.get(URL).json()["results"]
+    assert served == [dict(row) for row in EventSerializer(Event.objects.order_by("id"), many=True).data]
+    assert served[-1]["user"] == {"id": None, "username": "gone_user"}

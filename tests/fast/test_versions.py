@@ -15,7 +15,7 @@ import rest_framework
 
 # library: (version found, version checked, the fast modules that rely on it)
 PINS = {
-    "Django": (django.VERSION[:3], (5, 2, 19), ("compiled", "ids", "constraints", "fence", "startup")),
+    "Django": (django.VERSION[:3], (5, 2, 19), ("compiled", "ids", "constraints", "fence", "startup", "commit")),
     "djangorestframework": (rest_framework.VERSION, "3.18.3", ("serializers", "json", "tokens", "filtering")),
     "django-filter": (django_filters.__version__, "26.2", ("filtering",)),
     "django-rest-knox": (importlib.metadata.version("django-rest-knox"), "5.1.0", ("tokens",)),

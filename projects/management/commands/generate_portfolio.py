@@ -7,7 +7,8 @@ Rows are written with `bulk_create` in chunks, and the projects' cached columns
 `project_caches_refresh`, the one UPDATE the services use too. This bypasses the services on purpose: going through
 `status_update_create`, `milestone_create` and the rest (full_clean, row locks, one history row
 per save) would take hours at 100,000 projects; their history rows ("created", via `command`)
-are written in bulk too. The data is built to keep the invariants the services
+are written in bulk too. The change feed gets no events for them (one per row, each read as the API reads
+it, would cost what the services do): the feed is for the writes of a real portfolio. The data is built to keep the invariants the services
 keep instead: statuses follow the workflow, reaching a status completes the milestone of its
 kind on the day of the report, cumulative investment never goes down, and no completion,
 visit or report is dated after today.
@@ -409,7 +410,7 @@ class PortfolioGenerator:
             with transaction.atomic():
                 self.write_chunk(first, min(projects, first + CHUNK - 1))
         with transaction.atomic():
-            project_caches_refresh(projects=Project.objects.filter(code__startswith=self.prefix))
+            project_caches_refresh(projects=Project.objects.filter(code__startswith=self.prefix), events=False)
         self.analyze()
         return self.counts
 
