@@ -27,12 +27,11 @@ class ProjectsConfig(AppConfig):
 
         # A webhook's body is the event as the feed lists it (the API's serializer), handed to the worker here.
         from projects.api.serializers.events import EventSerializer
-        from projects.models.events import event_sources
         from projects.tasks.jobs import webhooks_watch
         from projects.tasks.webhooks import event_representation_register
 
         event_representation_register(lambda event: EventSerializer(event).data)
-        webhooks_watch(event_sources())
+        webhooks_watch({detail.model for detail in events.SOURCES} | set(events.TOUCHES))
 
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):
