@@ -174,7 +174,7 @@ def scope_of(user, resource: str, action: str) -> Scope | None:
     role, _ = role_of(user)
     if role is None:
         return None
-    if action == VIEW and VIEW not in POLICY[resource]:
+    if action == VIEW and VIEW not in POLICY.get(resource, {}):
         return ALL
     return POLICY[resource].get(action, {}).get(role)
 
