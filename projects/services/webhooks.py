@@ -243,7 +243,7 @@ def _disable(subscription: WebhookSubscription, reason: str, now: datetime) -> R
     return notices_record(notices=[notice])
 
 
-def webhook_subscriptions_with_work(*, now: datetime | None = None) -> list[int]:
+def webhook_subscriptions_with_work() -> list[int]:
     """Active subscriptions with an open attempt (pending or being sent), for the sweep."""
     return list(
         WebhookSubscription.objects.filter(is_active=True, deliveries__state__in=OPEN_STATES)
