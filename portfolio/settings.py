@@ -145,6 +145,10 @@ DATABASES["default"]["ENGINE"] = {
     "django.db.backends.sqlite3": "projects.fast.db.sqlite3",
     "django.db.backends.postgresql": "projects.fast.db.postgresql",
 }.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "projects.fast.db.sqlite3":
+    # Tests on SQLite use an in-memory database, as Django does by default; said explicitly because
+    # tools that read the ENGINE (pytest-django's per-worker names) know only Django's own name.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
