@@ -127,10 +127,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # The tests' database in memory, as Django makes it for SQLite: said outright, because the engine
-    # below is not named `django.db.backends.sqlite3` and pytest-xdist's per-worker names would
-    # otherwise be made from the file's path.
-    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, so psycopg prepares a statement from its second run on a
