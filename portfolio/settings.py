@@ -390,6 +390,15 @@ ROBOT_RATE_PER_MINUTE = int(os.environ.get("ROBOT_RATE_PER_MINUTE", "20"))
 OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 OUTBOUND_HTTP_HOSTS = env_list("OUTBOUND_HTTP_HOSTS")
 OUTBOUND_TIMEOUT = float(os.environ.get("OUTBOUND_TIMEOUT", "10"))
+# Webhooks (docs/webhooks.md) go through the same guard with their own list: no host is allowed
+# until the office lists its systems here; plain http only with WEBHOOK_ALLOW_HTTP=1. A receiver
+# has WEBHOOK_TIMEOUT seconds to answer a whole delivery.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+# A delivery still marked as being sent this many seconds after it started was being sent by a
+# worker that stopped: it counts as failed and is tried again.
+WEBHOOK_STALLED_AFTER = int(os.environ.get("WEBHOOK_STALLED_AFTER", "60"))
 
 # Mail goes out only when EMAIL_HOST is set (Django's SMTP backend).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -7,5 +7,15 @@ nothing while Django imports it to build the site.
 
 
 from projects.admin import (  # noqa: F401
-    leads, notifications, photos, problems, projects, records, references, targets, tokens, users,
+    leads,
+    notifications,
+    photos,
+    problems,
+    projects,
+    records,
+    references,
+    targets,
+    tokens,
+    users,
+    webhooks,
 )

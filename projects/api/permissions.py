@@ -9,7 +9,7 @@ METHOD_ACTIONS = {"POST": roles.CREATE, "PUT": roles.UPDATE, "PATCH": roles.UPDA
 
 
 class RoleWritePermission(permissions.BasePermission):
-    """Reads need authentication only; a write needs a role the policy allows on the view's `entity`.
+    """Reads need authentication only (and the policy's VIEW, for the few resources that restrict it); a write needs a role the policy allows on the view's `entity`.
 
     Which records are in the caller's scope is checked by the view once the record is known. A route
     whose write is one of several actions (a problem's moves) names them in `policy_actions`: any of
@@ -22,7 +22,7 @@ class RoleWritePermission(permissions.BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         if request.method in permissions.SAFE_METHODS:
-            return True
+            return view.entity is None or roles.allowed(request.user, view.entity, roles.VIEW)
         if not hasattr(view, request.method.lower()):
             return True  # no such write on this route (status updates are append-only): the view answers 405
         actions = getattr(view, "policy_actions", None) or (METHOD_ACTIONS[request.method],)

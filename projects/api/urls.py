@@ -13,6 +13,7 @@ from projects.api.views import (
     reports,
     targets,
     todo,
+    webhooks,
 )
 
 router = DefaultRouter()
@@ -27,6 +28,7 @@ router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("targets", targets.TargetViewSet, basename="target")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("problems", problems.ProblemViewSet, basename="problem")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("stats/summary/", reports.StatsSummaryView.as_view(), name="stats-summary"),

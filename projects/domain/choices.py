@@ -282,6 +282,7 @@ class NotificationKind(models.TextChoices):
     PROBLEM_ASSIGNED = "problem_assigned", "问题交办"
     PROBLEM_ESCALATED = "problem_escalated", "问题督办"
     WEEKLY_BULLETIN = "weekly_bulletin", "每周通报"
+    WEBHOOK_DISABLED = "webhook_disabled", "推送订阅已停用"
 
 
 class RobotKind(models.TextChoices):
@@ -301,6 +302,18 @@ class DeliveryState(models.TextChoices):
     SENT = "sent", "已发送"
     FAILED = "failed", "失败（将重试）"
     GIVEN_UP = "given_up", "失败（已放弃）"
+
+
+class WebhookDeliveryState(models.TextChoices):
+    """One attempt to push one event to one subscription."""
+
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "失败（将重试）"
+    GIVEN_UP = "given_up", "失败（不再重试）"
+
+
 # --- problems (问题台账) and supervision (督办) ------------------------------------------------------
 
 

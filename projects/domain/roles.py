@@ -33,6 +33,8 @@ NOT_RESPONSIBLE = "该问题未交办给您的单位，不能反馈。"
 NOT_COORDINATING = "您不是该问题的协调领导，不能反馈。"
 # Turning a signed lead into a key project (POST /leads/{id}/project/).
 CONVERT = "convert"
+# Sending a webhook's event again (POST /webhooks/{id}/deliveries/{delivery_id}/redeliver/).
+REDELIVER = "redeliver"
 # The moves of a problem (交办, 反馈, 退回, 销号, 撤销): each is its own action on the problem.
 PROBLEM_MOVE_ACTIONS = tuple(ProblemAction.values)
 
@@ -98,6 +100,7 @@ RESOURCES = {
     "problem": Resource("projects.Problem", "project__"),
     "assessment": Resource("projects.Assessment", "project__"),
     "photo": Resource("projects.Photo", "project__"),
+    "webhook": Resource("projects.WebhookSubscription", None),
 }
 
 
@@ -139,6 +142,9 @@ POLICY: dict[str, dict[str, dict[str, Scope]]] = {
     # 形象进度照片 and 现场督导留痕: uploaded by whoever reports on or visits the project, never
     # changed; only the office deletes one.
     "photo": {CREATE: {Role.ADMIN: ALL, Role.DEPARTMENT: OWN_DEPARTMENT, Role.OFFICIAL: LED}, DELETE: {Role.ADMIN: ALL}},
+    # Webhook subscriptions are the office's alone, reading included (a resource that lists VIEW
+    # restricts reading; every other resource is read by every role).
+    "webhook": {VIEW: {Role.ADMIN: ALL}, **_every_write({Role.ADMIN: ALL}), REDELIVER: {Role.ADMIN: ALL}},
 }
 
 
@@ -172,7 +178,7 @@ def scope_of(user, resource: str, action: str) -> Scope | None:
     role, _ = role_of(user)
     if role is None:
         return None
-    if action == VIEW:
+    if action == VIEW and VIEW not in POLICY.get(resource, {}):
         return ALL
     return POLICY[resource].get(action, {}).get(role)
 

@@ -53,3 +53,7 @@ from projects.models.notifications import (  # noqa: F401
     Robot,
     RobotMessage,
 )
+from projects.models.webhooks import (  # noqa: F401
+    WebhookDelivery,
+    WebhookSubscription,
+)

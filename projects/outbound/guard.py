@@ -1,12 +1,13 @@
-"""The one guard of every HTTP request the server makes (group robots today, webhooks next).
+"""The one guard of every HTTP request the server makes (group robots and webhooks).
 
-A URL passes when its scheme is https (http only to hosts listed in OUTBOUND_HTTP_HOSTS as well),
-it carries no user name or password, and its host is allowed (OUTBOUND_ALLOWED_HOSTS, or the list
-a caller passes; `*.example.cn` matches the subdomains). At send time the host is resolved and
-every address checked: a loopback, private, link-local or otherwise non-public address passes only
-when that address itself is listed. The connection goes to the address that was checked (so a
-second lookup cannot point it elsewhere), redirects are never followed, every socket operation has
-a timeout, and at most `max_response_bytes` of the answer are read.
+A URL passes when its scheme is https (http only where the rules allow it), it carries no user
+name or password, and its host is allowed (the rules' host list; `*.example.cn` matches the
+subdomains). The robots' rules come from OUTBOUND_ALLOWED_HOSTS and OUTBOUND_HTTP_HOSTS, the
+webhooks' from WEBHOOK_ALLOWED_HOSTS (default none) and WEBHOOK_ALLOW_HTTP. At send time the host
+is resolved and every address checked: a loopback, private, link-local or otherwise non-public
+address passes only when that address itself is listed. The connection goes to the address that
+was checked (so a second lookup cannot point it elsewhere), redirects are never followed, every
+socket operation has a timeout, and at most `max_response_bytes` of the answer are read.
 """
 
 import http.client
@@ -14,10 +15,13 @@ import ipaddress
 import json
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from projects.domain.webhooks import RESPONSE_KEPT_BYTES
 
 USER_AGENT = "erqi-portfolio/1.0"
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -51,6 +55,38 @@ class Answer:
             raise SendError(f"应答不是 JSON（HTTP {self.status}）") from exc
 
 
+@dataclass(frozen=True)
+class Rules:
+    """Where one kind of request may go: the allowed hosts, the hosts reachable over plain http, the
+    setting that lists them (named in refusals), the timeout and how much of an answer is read."""
+
+    allowed_hosts: tuple[str, ...]
+    http_hosts: tuple[str, ...]
+    hosts_setting: str
+    http_refusal: str
+    timeout: float
+    max_response_bytes: int
+
+
+def robot_rules() -> Rules:
+    """The group robots' rules (OUTBOUND_*)."""
+    return Rules(
+        tuple(settings.OUTBOUND_ALLOWED_HOSTS), tuple(settings.OUTBOUND_HTTP_HOSTS), "OUTBOUND_ALLOWED_HOSTS",
+        "明文 http 仅限 OUTBOUND_HTTP_HOSTS 中的主机", settings.OUTBOUND_TIMEOUT, MAX_RESPONSE_BYTES,
+    )
+
+
+def webhook_rules() -> Rules:
+    """The webhooks' rules: WEBHOOK_ALLOWED_HOSTS (default none), http only with WEBHOOK_ALLOW_HTTP=1,
+    a 10 s timeout and 1 KB of an answer."""
+    hosts = tuple(settings.WEBHOOK_ALLOWED_HOSTS)
+    return Rules(
+        hosts, hosts if settings.WEBHOOK_ALLOW_HTTP else (), "WEBHOOK_ALLOWED_HOSTS",
+        "明文 http 仅在 WEBHOOK_ALLOW_HTTP=1 时允许", settings.WEBHOOK_TIMEOUT,
+        RESPONSE_KEPT_BYTES,
+    )
+
+
 def _host_allowed(host: str, allowed: list[str]) -> bool:
     host = host.lower().rstrip(".")
     for entry in allowed:
@@ -62,10 +98,10 @@ def _host_allowed(host: str, allowed: list[str]) -> bool:
     return False
 
 
-def check_url(url: str, *, allowed_hosts: list[str] | None = None, http_hosts: list[str] | None = None) -> Target:
+def check_url(url: str, *, rules: Rules | None = None) -> Target:
     """The URL's parts if it may be sent to; Refused (in Chinese) if not. Nothing is resolved here."""
-    allowed = settings.OUTBOUND_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts
-    plain = settings.OUTBOUND_HTTP_HOSTS if http_hosts is None else http_hosts
+    rules = rules or robot_rules()
+    allowed, plain = rules.allowed_hosts, rules.http_hosts
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -79,26 +115,27 @@ def check_url(url: str, *, allowed_hosts: list[str] | None = None, http_hosts: l
     if parts.username is not None or parts.password is not None:
         raise Refused("地址中不得包含用户名或密码。")
     if not _host_allowed(host, allowed):
-        raise Refused(f"主机 {host} 不在允许的外发主机（OUTBOUND_ALLOWED_HOSTS）之中。")
+        raise Refused(f"主机 {host} 不在允许的外发主机（{rules.hosts_setting}）之中。")
     if parts.scheme == "http" and not _host_allowed(host, plain):
-        raise Refused(f"主机 {host} 只能用 https 访问（明文 http 仅限 OUTBOUND_HTTP_HOSTS 中的主机）。")
+        raise Refused(f"主机 {host} 只能用 https 访问（{rules.http_refusal}）。")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path)
 
 
-def _address_listed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: list[str]) -> bool:
+def _address_listed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed) -> bool:
+    """The address itself is an entry of the list (no ranges: `10.0.0.0/8` lists nothing)."""
     for entry in allowed:
         try:
-            if address in ipaddress.ip_network(entry.strip("[]"), strict=False):
+            if address == ipaddress.ip_address(entry.strip("[]")):
                 return True
         except ValueError:
             continue
     return False
 
 
-def resolve(target: Target, *, allowed_hosts: list[str] | None = None) -> str:
+def resolve(target: Target, *, rules: Rules | None = None) -> str:
     """The address to connect to: every address of the host must be public, or listed itself."""
-    allowed = settings.OUTBOUND_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts
+    allowed = (rules or robot_rules()).allowed_hosts
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -137,34 +174,45 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post_json(
-    url: str, payload, *, allowed_hosts: list[str] | None = None, http_hosts: list[str] | None = None,
-    timeout: float | None = None, max_response_bytes: int = MAX_RESPONSE_BYTES, headers: dict | None = None,
-) -> Answer:
-    """POST `payload` as JSON to `url` through the guard; the answer's status and first bytes.
+def post(url: str, body: bytes, *, rules: Rules | None = None, headers: dict | None = None) -> Answer:
+    """POST `body` (JSON bytes) to `url` through the guard; the answer's status and first bytes, whatever
+    the status.
 
-    Refused when the guard says no (nothing sent); SendError for a network error, a timeout, a
-    redirect or a status other than 2xx.
+    Refused when the guard says no (nothing sent); SendError for a network error or no complete
+    answer within the rules' timeout (counted over the whole exchange, not only per socket operation).
     """
-    target = check_url(url, allowed_hosts=allowed_hosts, http_hosts=http_hosts)
-    address = resolve(target, allowed_hosts=allowed_hosts)
-    timeout = settings.OUTBOUND_TIMEOUT if timeout is None else timeout
+    rules = rules or robot_rules()
+    target = check_url(url, rules=rules)
+    address = resolve(target, rules=rules)
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(target.host, target.port, address, timeout)
-    body = json.dumps(payload, ensure_ascii=False).encode()
+    connection = connection_class(target.host, target.port, address, rules.timeout)
+    started = time.monotonic()
     try:
         connection.request("POST", target.path, body=body, headers={
             "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **(headers or {}),
         })
         response = connection.getresponse()
-        data = response.read(max_response_bytes)
+        data = response.read(rules.max_response_bytes)
         status = response.status
+    except TimeoutError:
+        raise SendError(f"请求 {target.host} 超时（{rules.timeout:g} 秒内没有应答）") from None
     except (OSError, http.client.HTTPException) as exc:
         raise SendError(f"请求 {target.host} 失败：{exc.__class__.__name__}: {exc}") from None
     finally:
         connection.close()
-    if 300 <= status < 400:
-        raise SendError(f"{target.host} 应答重定向（HTTP {status}），不跟随。")
-    if not 200 <= status < 300:
-        raise SendError(f"{target.host} 应答 HTTP {status}：{data[:200].decode(errors='replace')}")
+    if time.monotonic() - started > rules.timeout:
+        raise SendError(f"请求 {target.host} 超时（{rules.timeout:g} 秒内没有完整应答）")
     return Answer(status, data)
+
+
+def post_json(url: str, payload, *, headers: dict | None = None) -> Answer:
+    """POST `payload` as JSON to `url` under the robots' rules; SendError also for a redirect or a status
+    other than 2xx."""
+    target_host = urlsplit(url.strip()).hostname
+    answer = post(url, json.dumps(payload, ensure_ascii=False).encode(), headers=headers)
+    status, data = answer.status, answer.body
+    if 300 <= status < 400:
+        raise SendError(f"{target_host} 应答重定向（HTTP {status}），不跟随。")
+    if not 200 <= status < 300:
+        raise SendError(f"{target_host} 应答 HTTP {status}：{data[:200].decode(errors='replace')}")
+    return answer

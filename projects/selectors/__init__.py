@@ -20,6 +20,10 @@ from projects.selectors.notifications import (  # noqa: F401
     notification_list,
     notification_unread_count,
 )
+from projects.selectors.webhooks import (  # noqa: F401
+    webhook_delivery_list,
+    webhook_subscription_list,
+)
 from projects.selectors.events import (  # noqa: F401
     events_frontier,
     events_pruned_through,

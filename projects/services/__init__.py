@@ -79,6 +79,21 @@ from projects.services.problems import (  # noqa: F401
     problem_move_create,
     assessment_create,
 )
+from projects.services.webhooks import (  # noqa: F401
+    HookClaim,
+    HookOutcome,
+    webhook_secret_new,
+    webhook_create,
+    webhook_update,
+    webhook_delete,
+    webhook_redeliver,
+    webhook_fan_out,
+    webhook_subscriptions_active,
+    webhook_subscriptions_with_work,
+    webhook_claim,
+    webhook_delivered,
+    webhook_failed,
+)
 from projects.services.events import (  # noqa: F401
     events_prune,
 )

@@ -35,6 +35,7 @@ from projects.services.references import (
     official_update,
 )
 from projects.services.targets import target_create, target_delete, target_update
+from projects.services.webhooks import webhook_create, webhook_delete, webhook_update
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,10 @@ APPROVAL_ITEM = Writes("approval_item", approval_item_create, approval_item_upda
 LEAD = Writes("lead", lead_create, lead_update, lead_delete)
 TARGET = Writes("target", target_create, target_update, target_delete)
 PROBLEM = Writes("problem", problem_create, problem_update, problem_delete)
+WEBHOOK = Writes("webhook", webhook_create, webhook_update, webhook_delete)
 
 # By policy resource (projects.domain.roles): the admin's inlines find a model's writes here.
 BY_ENTITY: dict[str, Writes] = {
     writes.entity: writes
-    for writes in (DEPARTMENT, OFFICIAL, PROJECT, MILESTONE, VISIT, APPROVAL_ITEM, LEAD, TARGET, PROBLEM)
+    for writes in (DEPARTMENT, OFFICIAL, PROJECT, MILESTONE, VISIT, APPROVAL_ITEM, LEAD, TARGET, PROBLEM, WEBHOOK)
 }

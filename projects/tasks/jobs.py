@@ -9,9 +9,11 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from projects import services
 from projects.domain.dates import default_as_of
@@ -19,6 +21,7 @@ from projects.domain.schedules import parse_at
 from projects.services import Recorded
 from projects.tasks.deliveries import delivery_send
 from projects.tasks.schedules import SCHEDULES
+from projects.tasks.webhooks import webhook_send_next, webhooks_fan_out
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +94,68 @@ def sweep_deliveries() -> None:
                                  delays=settings.NOTIFY_RETRY_DELAYS)
     for delivery_id in services.deliveries_due():
         deliver(delivery_id)
+
+
+# --- webhooks -------------------------------------------------------------------------------------
+
+
+@db_task(name="webhooks_dispatch")
+def webhooks_dispatch() -> None:
+    """New events were committed: turn them into attempts and start sending to each subscription that got some."""
+    for subscription_id in webhooks_fan_out():
+        webhook_send(subscription_id)
+
+
+def _dispatch_after_commit() -> None:
+    webhooks_dispatch()
+
+
+def _object_written(sender, **kwargs):
+    """A write of an object the feed reports queues one dispatch when its transaction commits (none if
+    it rolls back): the events are appended just before that commit.
+
+    Losing the message (a crash between commit and queue) loses nothing: the events are rows, and
+    the minute's sweep fans out whatever is new.
+    """
+    if not any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_dispatch_after_commit)
+
+
+def webhooks_watch(models) -> None:
+    """Listen to the writes of `models` (the feed's sources, named at start-up by projects.apps)."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(_object_written, sender=model, dispatch_uid=f"webhooks_saved_{label}")
+        post_delete.connect(_object_written, sender=model, dispatch_uid=f"webhooks_deleted_{label}")
+
+
+@db_task(name="webhook_send")
+def webhook_send(subscription_id: int) -> None:
+    """Send one subscription's due attempts in event order; come back when the next retry is due."""
+    pumped = webhook_send_next(subscription_id)
+    for delivery_id in pumped.pending_notices:
+        deliver(delivery_id)
+    if pumped.more:
+        webhook_send(subscription_id)
+    elif pumped.wait is not None:
+        webhook_send.schedule((subscription_id,), delay=max(pumped.wait, 0.1))
+
+
+def webhooks_sweep() -> None:
+    """Fan out whatever a lost message left, and send (or fail, if their worker stopped) every subscription's open attempts."""
+    webhooks_fan_out()
+    for subscription_id in services.webhook_subscriptions_with_work():
+        webhook_send(subscription_id)
+
+
+@db_periodic_task(crontab(), name="sweep_webhooks")
+def sweep_webhooks() -> None:
+    """Every minute: nothing a lost queue message or a stopped worker left behind waits longer."""
+    webhooks_sweep()
+
+
+@on_startup(name="webhooks_on_startup")
+def webhooks_on_startup() -> None:
+    """A worker starting (perhaps after one was killed) picks up the attempts left open at once
+    (huey logs a failure here and starts the worker all the same)."""
+    webhooks_sweep()

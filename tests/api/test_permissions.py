@@ -35,8 +35,9 @@ from projects.models import (
     StatusUpdate,
     Target,
     Visit,
+    WebhookSubscription,
 )
-from projects.services import photo_create, status_update_create, target_create
+from projects.services import photo_create, status_update_create, target_create, webhook_create
 from tests.factories import (
     ApprovalItemFactory,
     AssessmentFactory,
@@ -88,9 +89,13 @@ WRITERS = {
     # Photos: uploaded (multipart) by whoever reports on or visits the project, deleted by the office,
     # never changed. Refused uploads leave no row and no file (tests.snapshots reads the storage too).
     "project-photos": {"post": {"admin": ANY, "department": OWN, "official": OWN}, "delete": {"admin": ANY}},
+    # 推送订阅: the office's alone (reading too, see test_webhooks_are_read_by_the_office_alone).
+    "webhooks": every_write({"admin": ANY}),
 }
 # Records of no project and no department: one scope, "-".
-UNSCOPED = {"departments", "officials", "targets"}
+UNSCOPED = {"departments", "officials", "targets", "webhooks"}
+# Webhook addresses in these tests: a listed literal address, so no name is looked up.
+HOOK_URL = "https://127.0.0.1:9/hooks/portfolio"
 
 
 def expected_status(role: str, endpoint: str, method: str, scope: str) -> int:
@@ -106,7 +111,7 @@ def expected_status(role: str, endpoint: str, method: str, scope: str) -> int:
 
 
 @pytest.fixture
-def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
+def world(project_a, project_b, dept_a, dept_b, official_a, official_b, settings):
     """Records of each kind in both scopes, and spare references nothing points to.
 
     Scope "a" is department A's and official A's (the department and official clients'), "b" the other's.
@@ -115,6 +120,7 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
         return move_lead(LeadFactory(name=name, department=department, official=official), *moves)
 
     reporter = UserFactory(username="reporter")
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
     return {
         "a": project_a,
@@ -161,6 +167,7 @@ def world(project_a, project_b, dept_a, dept_b, official_a, official_b):
                                 file=SimpleUploadedFile("site.jpg", images.jpeg(), content_type="image/jpeg"))
             for scope, project in (("a", project_a), ("b", project_b))
         },
+        "webhook": webhook_create(user=None, url=HOOK_URL, types=["project.changed"], description="市平台"),
         "robot": Robot.objects.create(name="甲单位工作群", kind="wecom", department=dept_a,
                                       webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"),
     }
@@ -302,6 +309,9 @@ def write_request(world: dict, endpoint: str, method: str, scope: str) -> Write:
         if method == "delete":
             return Write(url, None, lambda: assert_written(Photo, "delete", photo, None))
         return Write(url, {"caption": "改"}, never_written)
+    if endpoint == "webhooks":
+        return crud(WebhookSubscription, "/api/v1/webhooks/", method, world["webhook"],
+                    {"url": HOOK_URL + "/new", "description": "统计局投资入库"}, {"description": "改名"})
     raise AssertionError(endpoint)
 
 
@@ -447,6 +457,14 @@ def test_reads_are_open_to_every_role_and_closed_to_anonymous(role_clients, worl
     urls = read_urls(world)
     assert len(urls) == 26
     for url in urls:
+        assert role_clients[role].get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_webhooks_are_read_by_the_office_alone(role_clients, world, role):
+    expected = {"admin": 200, "anonymous": 401}.get(role, 403)
+    hook = world["webhook"].pk
+    for url in ("/api/v1/webhooks/", f"/api/v1/webhooks/{hook}/", f"/api/v1/webhooks/{hook}/deliveries/"):
         assert role_clients[role].get(url).status_code == expected, url
 
 

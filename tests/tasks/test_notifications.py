@@ -87,7 +87,7 @@ def run_due_tasks(moment: datetime) -> list[str]:
 def test_thursday_0900_reminds_the_clerks_of_exactly_the_unreported_projects(week, dept_a, dept_b):
     ran = run_due_tasks(THURSDAY)
 
-    assert ran == ["overdue_at_its_time", "reminders_at_their_time", "sweep_deliveries"]
+    assert ran == ["overdue_at_its_time", "reminders_at_their_time", "sweep_deliveries", "sweep_webhooks"]
     reminders = Notification.objects.filter(kind=NotificationKind.REPORT_DUE).order_by("user__username")
     assert [(n.user.username, n.subject, n.period) for n in reminders] == [
         ("clerk_a", f"department:{dept_a.pk}", "2023-W19"), ("clerk_b", f"department:{dept_b.pk}", "2023-W19"),
