@@ -53,6 +53,10 @@ def _problem(project, **_):
     return {"project": project, "title": "塔吊进场受阻", "category": "construction", "source": "office"}
 
 
+def _webhook(project, **_):
+    return {"url": "https://platform.example.cn/hooks/portfolio", "types": ["project.changed"], "description": "市平台"}
+
+
 CASES = {
     # entity: (fields to create with, a field and value to update)
     "department": (_department, ("name", "新区管委会（更名）")),
@@ -64,6 +68,7 @@ CASES = {
     "lead": (_lead, ("enterprise", "另一企业")),
     "target": (_target, ("name", "全年开工率（调整）")),
     "problem": (_problem, ("description", "已协调供电公司")),
+    "webhook": (_webhook, ("description", "市平台（新地址）")),
 }
 
 

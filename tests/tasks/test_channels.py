@@ -12,6 +12,7 @@ from django.core import mail
 from projects.domain.choices import DeliveryState, NotificationKind, RobotKind, Role
 from projects.domain.messages import MAX_BYTES, MAX_PARTS, split_markdown
 from projects.models import Delivery, Notification, Robot, RobotMessage
+from projects.outbound import guard
 from projects.outbound.guard import Refused, SendError, check_url, post_json
 from projects.outbound.robots import dingtalk_signed_url, robot_send
 from projects.services import GroupNotice, notices_record
@@ -79,17 +80,19 @@ def test_redirects_are_not_followed(robots_server):
     assert len(robots_server.received) == 1
 
 
-def test_a_slow_server_times_out(robots_server):
+def test_a_slow_server_times_out(robots_server, settings):
+    settings.OUTBOUND_TIMEOUT = 0.5
     robots_server.script.append(3)
     started = time.monotonic()
-    with pytest.raises(SendError, match="Timeout|timed out"):
-        post_json(f"{robots_server.base_url}/wecom/send", {"a": 1}, timeout=0.5)
+    with pytest.raises(SendError, match="Timeout|timed out|超时"):
+        post_json(f"{robots_server.base_url}/wecom/send", {"a": 1})
     assert time.monotonic() - started < 2.5
 
 
-def test_the_answer_is_read_only_up_to_its_bound(robots_server):
+def test_the_answer_is_read_only_up_to_its_bound(robots_server, monkeypatch):
+    monkeypatch.setattr(guard, "MAX_RESPONSE_BYTES", 1024)
     robots_server.script.append((200, b"x" * 1_000_000))
-    answer = post_json(f"{robots_server.base_url}/wecom/send", {"a": 1}, max_response_bytes=1024)
+    answer = post_json(f"{robots_server.base_url}/wecom/send", {"a": 1})
     assert len(answer.body) == 1024
 
 
