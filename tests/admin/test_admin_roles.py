@@ -24,6 +24,7 @@ from projects.models import (
     Visit,
 )
 from tests.conftest import AS_OF
+from tests.admin.clients import signed_in
 from tests.factories import (
     ApprovalItemFactory,
     LeadFactory,
@@ -39,15 +40,6 @@ from tests.snapshots import snapshot
 @pytest.fixture(autouse=True)
 def pinned_as_of(settings):
     settings.PORTFOLIO_AS_OF = AS_OF
-
-
-def signed_in(role: str, **profile) -> Client:
-    user = UserFactory(username=f"{role}_person")
-    UserProfileFactory(user=user, role=role, **profile)
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture

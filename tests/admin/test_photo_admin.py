@@ -12,7 +12,8 @@ from projects.domain.choices import Role
 from projects.models import Photo, Project, StatusUpdate, Visit
 from projects.services import photo_create
 from tests.conftest import AS_OF
-from tests.factories import UserFactory, UserProfileFactory, VisitFactory
+from tests.admin.clients import signed_in
+from tests.factories import VisitFactory
 from tests.photos import images
 from tests.photos.test_photo_api import BAD_FILES
 from tests.snapshots import snapshot, stored_files
@@ -24,15 +25,6 @@ TAKEN = datetime(2023, 5, 4, 9, 40)
 @pytest.fixture(autouse=True)
 def pinned_as_of(settings):
     settings.PORTFOLIO_AS_OF = AS_OF
-
-
-def signed_in(role: str, **profile) -> Client:
-    user = UserFactory(username=f"{role}_person")
-    UserProfileFactory(user=user, role=role, **profile)
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture
