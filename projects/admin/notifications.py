@@ -11,7 +11,7 @@ from unfold.admin import ModelAdmin
 
 from projects import services
 from projects.admin.roles import OfficeOnlyMixin
-from projects.admin.writes import ServiceErrorsMixin, adopt, form_data, fresh, service_call
+from projects.admin.writes import ReadOnlyLogMixin, ServiceErrorsMixin, adopt, form_data, fresh, service_call
 from projects.domain.choices import RobotKind
 from projects.models import Delivery, Notification, Robot
 from projects.outbound.guard import Refused, check_url
@@ -158,7 +158,7 @@ class RobotAdmin(OfficeOnlyMixin, ServiceErrorsMixin, SimpleHistoryAdmin, ModelA
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(OfficeOnlyMixin, ModelAdmin):
+class DeliveryAdmin(ReadOnlyLogMixin, OfficeOnlyMixin, ModelAdmin):
     """Every attempt to mail a notification or post a robot message, with its error: read only."""
 
     list_display = ["created_at", "channel", "recipient", "subject_title", "attempt", "state", "due_at", "sent_at",
@@ -187,12 +187,3 @@ class DeliveryAdmin(OfficeOnlyMixin, ModelAdmin):
     @admin.display(description="错误")
     def short_error(self, delivery):
         return delivery.last_error[:80] or "-"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,7 +10,7 @@ from unfold.admin import ModelAdmin
 
 from projects import services
 from projects.admin.roles import OfficeOnlyMixin
-from projects.admin.writes import ReadOnlyHistoryMixin, ServiceErrorsMixin, adopt, form_data, fresh, service_call
+from projects.admin.writes import ReadOnlyHistoryMixin, ReadOnlyLogMixin, ServiceErrorsMixin, adopt, form_data, fresh, service_call
 from projects.domain.choices import EVENT_TYPES, EventAction
 from projects.models import WebhookDelivery, WebhookSubscription
 from projects.outbound.guard import Refused
@@ -101,7 +101,7 @@ class WebhookSubscriptionAdmin(OfficeOnlyMixin, ServiceErrorsMixin, ReadOnlyHist
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(OfficeOnlyMixin, ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyLogMixin, OfficeOnlyMixin, ModelAdmin):
     """Every attempt to push an event, with its answer or error: read only."""
 
     list_display = ["id", "subscription", "event", "attempt", "state", "at_display", "status_code", "short_error",
@@ -120,12 +120,3 @@ class WebhookDeliveryAdmin(OfficeOnlyMixin, ModelAdmin):
     @admin.display(description="错误")
     def short_error(self, delivery):
         return delivery.error[:80] or "-"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -197,6 +197,20 @@ class AppendOnlyMixin:
         return False
 
 
+class ReadOnlyLogMixin:
+    """A page of a log the worker writes (deliveries, attempts): read, never added, changed or deleted.
+    Listed before the mixins that grant writes (OfficeOnlyMixin), which it overrides."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInlineMixin:
     """An inline that lists records to read: nothing is added, changed or deleted from it. Everyone
     signed in with a role reads it, as every list (not Django's per-model view permission)."""
