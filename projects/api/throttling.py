@@ -40,7 +40,9 @@ class AtomicWindowThrottle(SimpleRateThrottle):
         return self.num_requests + 1
 
     def wait(self) -> float:
-        return max(1, math.ceil(self.window_start + self.duration - self.now))
+        # The window's start may have been written by another process a moment after this one
+        # read its clock, so the difference is bounded by the window's length.
+        return min(self.duration, max(1, math.ceil(self.window_start + self.duration - self.now)))
 
 
 class TokenRateThrottle(AtomicWindowThrottle):

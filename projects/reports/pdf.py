@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from PIL import ImageFile
 
 from projects.domain.exceptions import ServiceError
 
@@ -47,6 +48,10 @@ def _weasyprint():
     except (ImportError, OSError) as exc:
         logger.warning("PDF renderer unavailable: %s", exc)
         raise PdfUnavailable() from exc
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, after which a truncated
+    # photo would decode (grey at the bottom) and be stored. The bulletin embeds no raster image, so
+    # Pillow's strict default is put back for the photos' decoder.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return weasyprint, FontConfiguration
 
 

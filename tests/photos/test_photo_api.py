@@ -206,6 +206,24 @@ def test_a_bad_file_is_refused_and_nothing_is_stored(official_client, project_a,
     assert snapshot() == before
 
 
+def test_a_truncated_photo_is_still_refused_once_the_pdf_renderer_is_loaded(official_client, project_a, monkeypatch):
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; a web process that has
+    # rendered a bulletin PDF must still refuse a truncated photo.
+    from PIL import ImageFile
+
+    from projects.reports import pdf
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint's import leaves it
+    try:
+        pdf._weasyprint()
+    except pdf.PdfUnavailable:
+        pytest.skip("WeasyPrint is not installed here")
+    before = snapshot()
+    response = post(official_client, project_a, truncated_jpeg())
+    assert response.status_code == 400, response.content
+    assert snapshot() == before
+
+
 def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(official_client, project_a, settings):
     content = images.jpeg(NOON, images.ERQI_SQUARE, size=(1200, 900), quality=95)
     settings.PHOTO_MAX_BYTES = len(content) - 1
