@@ -5,13 +5,16 @@ port the kernel picks (gunicorn binds 127.0.0.1:0 and logs the port), and are al
 with their workers, when the test leaves the `with` block.
 """
 
+import atexit
 import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -19,7 +22,6 @@ from pathlib import Path
 from urllib import error, request
 
 import dj_database_url
-from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,31 +50,60 @@ def manage(database_url: str, *args: str) -> str:
     return result.stdout
 
 
+# The migrated database each test process copies its scratch databases from (made on first use).
+_TEMPLATE: dict[str, str] = {}
+
+
 @contextmanager
 def scratch_database(tmp_dir: Path):
     """A fresh, migrated database of the suite's kind: a PostgreSQL database named after the
-    suite's own (`<name>_scale_<random>`, dropped afterwards), or an SQLite file in `tmp_dir`."""
-    default = settings.DATABASES["default"]
+    suite's own (`<name>_scale_<random>`, dropped afterwards), or an SQLite file in `tmp_dir`.
+
+    Each is a copy of a template this test process migrates once (CREATE DATABASE … TEMPLATE, or a
+    copy of the file): migrating from nothing takes seconds, a copy a fraction of one."""
     if connection.vendor == "postgresql":
         import psycopg
 
         base = dj_database_url.parse(os.environ["DATABASE_URL"])
-        name = f"{base['NAME']}_scale_{uuid.uuid4().hex[:8]}"
         admin = {"host": base["HOST"] or "127.0.0.1", "port": base["PORT"] or 5432, "user": base["USER"],
                  "password": base["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
-        try:
-            manage(url, "migrate", "--noinput")
-            yield url
-        finally:
+
+        def database_url(name: str) -> str:
+            return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+
+        template = _TEMPLATE.get("postgresql")
+        if template is None:
+            template = f"{base['NAME']}_scale_template_{os.getpid()}"
             with psycopg.connect(**admin) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{template}"')
+            atexit.register(_drop_database, admin, template)
+            manage(database_url(template), "migrate", "--noinput")
+            _TEMPLATE["postgresql"] = template
+        name = f"{base['NAME']}_scale_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        try:
+            yield database_url(name)
+        finally:
+            _drop_database(admin, name)
     else:
-        url = f"sqlite:///{tmp_dir / 'scale.sqlite3'}"
-        manage(url, "migrate", "--noinput")
-        yield url
+        template = _TEMPLATE.get("sqlite")
+        if template is None:
+            template = str(Path(tempfile.mkdtemp(prefix="portfolio-template-")) / "template.sqlite3")
+            atexit.register(shutil.rmtree, Path(template).parent, True)
+            manage(f"sqlite:///{template}", "migrate", "--noinput")
+            _TEMPLATE["sqlite"] = template
+        path = tmp_dir / "scale.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+
+
+def _drop_database(admin: dict, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Server:

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from projects.domain.dates import today
@@ -33,7 +33,13 @@ def future() -> date:
 
 def full_project(**kwargs):
     """A project with everything a list may nest or flag: department, official, milestones, batches, a
-    visit, an overdue problem (so the light's problem rule and its reason are read) and an assessment."""
+    visit, an overdue problem (so the light's problem rule and its reason are read) and an assessment,
+    written in one transaction (its events rendered once, at its end)."""
+    with transaction.atomic():
+        return _full_project(**kwargs)
+
+
+def _full_project(**kwargs):
     project = ProjectFactory(**kwargs)
     MilestoneFactory(project=project, kind="start", title="开工", due_date=date(2023, 3, 31))
     MilestoneFactory(project=project, kind="completion", title="建成", due_date=date(2023, 12, 31),
