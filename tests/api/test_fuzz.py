@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -71,7 +71,13 @@ def in_test_transaction(db):
 
 @pytest.fixture
 def world(project_a, project_b, dept_a, official_a):
-    """Rows of every kind in two departments, and a token for the office and for A's clerk."""
+    """Rows of every kind in two departments, and a token for the office and for A's clerk (written in
+    one transaction: each object's event is rendered once)."""
+    with transaction.atomic():
+        return _world(project_a, project_b, dept_a, official_a)
+
+
+def _world(project_a, project_b, dept_a, official_a) -> dict:
     rows = {
         "projects": project_a.pk,
         "milestones": MilestoneFactory(project=project_a).pk,
