@@ -5,10 +5,10 @@ from django.test import Client
 from tests.factories import UserFactory, UserProfileFactory
 
 
-def signed_in(role: str, **profile) -> Client:
-    """A client logged in as a new user `<role>_person` of `role` (its department or official in
-    `profile`); the user is `client.user`."""
-    user = UserFactory(username=f"{role}_person")
+def signed_in(role: str, username: str | None = None, **profile) -> Client:
+    """A client logged in as a new user of `role` (`username`, or `<role>_person`; its department or
+    official in `profile`); the user is `client.user`."""
+    user = UserFactory(username=username or f"{role}_person")
     UserProfileFactory(user=user, role=role, **profile)
     client = Client()
     client.force_login(user)

@@ -4,12 +4,12 @@ and the days since the last visit agree with the API's answer for the same day."
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from projects.domain.choices import Role
+from tests.admin.clients import signed_in
 from tests.conftest import AS_OF
-from tests.factories import MilestoneFactory, UserFactory, UserProfileFactory, VisitFactory
+from tests.factories import MilestoneFactory, VisitFactory
 
 PAST = date(2023, 4, 1)
 
@@ -17,14 +17,6 @@ PAST = date(2023, 4, 1)
 @pytest.fixture(autouse=True)
 def pinned_as_of(settings):
     settings.PORTFOLIO_AS_OF = AS_OF
-
-
-def signed_in(role: str, **profile) -> Client:
-    user = UserFactory(username=f"{role}_as_of")
-    UserProfileFactory(user=user, role=role, **profile)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

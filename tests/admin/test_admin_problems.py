@@ -8,14 +8,14 @@ import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.domain.choices import Role
 from projects.models import Assessment, Problem, ProblemMove, StatusUpdate, Visit
+from tests.admin.clients import signed_in
 from tests.conftest import AS_OF
-from tests.factories import AssessmentFactory, ProblemFactory, UserFactory, UserProfileFactory, move_problem
+from tests.factories import AssessmentFactory, ProblemFactory, move_problem
 
 def snapshot() -> dict:
     """Every row of every table of the service (each model's history table included, as simple_history
@@ -29,25 +29,16 @@ def pinned_as_of(settings):
     settings.PORTFOLIO_AS_OF = AS_OF
 
 
-def signed_in(username: str, role: str, **profile) -> Client:
-    user = UserFactory(username=username)
-    UserProfileFactory(user=user, role=role, **profile)
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def people(dept_a, dept_b, official_a, official_b):
     """The office, a clerk and an official on each side, and a reader."""
     return {
-        "office": signed_in("office", Role.ADMIN),
-        "clerk_a": signed_in("clerk_a", Role.DEPARTMENT, department=dept_a),
-        "clerk_b": signed_in("clerk_b", Role.DEPARTMENT, department=dept_b),
-        "official_a": signed_in("official_a", Role.OFFICIAL, official=official_a),
-        "official_b": signed_in("official_b", Role.OFFICIAL, official=official_b),
-        "reader": signed_in("reader", Role.READER),
+        "office": signed_in(Role.ADMIN, "office"),
+        "clerk_a": signed_in(Role.DEPARTMENT, "clerk_a", department=dept_a),
+        "clerk_b": signed_in(Role.DEPARTMENT, "clerk_b", department=dept_b),
+        "official_a": signed_in(Role.OFFICIAL, "official_a", official=official_a),
+        "official_b": signed_in(Role.OFFICIAL, "official_b", official=official_b),
+        "reader": signed_in(Role.READER, "reader"),
     }
 
 
