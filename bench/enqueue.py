@@ -10,7 +10,6 @@ afterwards). Nothing consumes the queued tasks.
 import argparse
 import os
 import secrets
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +25,6 @@ def main() -> None:
     os.environ.update(TASK_IMMEDIATE="0", TASK_QUEUE_FILE=str(Path(scratch.name) / "queue.sqlite3"),
                       REDIS_KEY_PREFIX=prefix)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import django
 
     django.setup()
