@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,13 +77,22 @@ def webhook_delete(*, webhook: WebhookSubscription, user=None) -> None:
 
 @transaction.atomic
 def webhook_redeliver(*, delivery: WebhookDelivery, user=None) -> WebhookDelivery:
-    """Send the event of `delivery` again: a new attempt, due now, with a fresh run of retries."""
+    """Send the event of `delivery` again: a new attempt, due now, with a fresh run of retries.
+
+    An attempt of the event still waiting for its retry is that attempt, made due now (with a fresh
+    run): a new row would queue behind it, and attempts go in event and attempt order.
+    """
     subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
     if not subscription.is_active:
         raise Conflict("该推送订阅已停用，请先启用再重新推送。")
-    last = WebhookDelivery.objects.filter(subscription=subscription, event_id=delivery.event_id).aggregate(
-        last=Max("attempt"))["last"] or 0
+    attempts = WebhookDelivery.objects.filter(subscription=subscription, event_id=delivery.event_id)
     now = timezone.now()
+    waiting = attempts.filter(state=WebhookDeliveryState.PENDING).order_by("attempt").first()
+    if waiting is not None:
+        waiting.due_at, waiting.tries = now, 1
+        waiting.save(update_fields=["due_at", "tries"])
+        return waiting
+    last = attempts.aggregate(last=Max("attempt"))["last"] or 0
     return WebhookDelivery.objects.create(
         subscription=subscription, event_id=delivery.event_id, attempt=last + 1, tries=1, due_at=now, created_at=now,
     )
@@ -244,8 +253,10 @@ def _disable(subscription: WebhookSubscription, reason: str, now: datetime) -> R
 
 
 def webhook_subscriptions_with_work() -> list[int]:
-    """Active subscriptions with an open attempt (pending or being sent), for the sweep."""
+    """Active subscriptions with an attempt due (pending and due, or being sent: perhaps by a stopped
+    worker), for the sweep. One waiting hours for its retry is left until the retry is due."""
+    due = Q(deliveries__state=WebhookDeliveryState.PENDING, deliveries__due_at__lte=timezone.now())
     return list(
-        WebhookSubscription.objects.filter(is_active=True, deliveries__state__in=OPEN_STATES)
+        WebhookSubscription.objects.filter(due | Q(deliveries__state=WebhookDeliveryState.SENDING), is_active=True)
         .order_by("id").values_list("id", flat=True).distinct()
     )

@@ -129,6 +129,10 @@ def webhooks_watch(models) -> None:
         post_delete.connect(_object_written, sender=model, dispatch_uid=f"webhooks_deleted_{label}")
 
 
+# A subscription whose next attempt is due later is taken up by the minute's sweep (sweep_webhooks).
+COME_BACK_WITHIN = 60
+
+
 @db_task(name="webhook_send")
 def webhook_send(subscription_id: int) -> None:
     """Send one subscription's due attempts in event order; come back when the next retry is due."""
@@ -137,7 +141,9 @@ def webhook_send(subscription_id: int) -> None:
         deliver(delivery_id)
     if pumped.more:
         webhook_send(subscription_id)
-    elif pumped.wait is not None:
+    elif pumped.wait is not None and pumped.wait <= COME_BACK_WITHIN:
+        # Only a retry due before the next sweep is scheduled: every write's dispatch and every
+        # minute's sweep may end here, and a task scheduled for each of them would pile up.
         webhook_send.schedule((subscription_id,), delay=max(pumped.wait, 0.1))
 
 

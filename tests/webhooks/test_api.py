@@ -5,6 +5,7 @@ import base64
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from projects.models import WebhookDelivery, WebhookSubscription
 from projects.services import webhook_create, webhook_fan_out
@@ -139,6 +140,26 @@ def test_redeliver_sends_the_event_again_by_the_worker(admin_client, hook_settin
         assert all(hit.verified for hit in receiver.hits)
     assert [d.state for d in WebhookDelivery.objects.filter(subscription=hook).order_by("attempt")] == [
         "delivered", "delivered"]
+
+
+def test_redeliver_of_an_event_waiting_for_its_retry_sends_it_now(admin_client, hook_settings):
+    """The receiver is fixed: pressing redeliver must not leave the event behind its retry, due in 5 s
+    (or 10 h); the waiting attempt is made due now, with a fresh run of retries."""
+    hook = webhook_create(user=None, url="http://127.0.0.1:9/x")
+    with Receiver(hook.secret, script=[(500, b"down")]) as receiver:
+        WebhookSubscription.objects.filter(pk=hook.pk).update(url=receiver.url)
+        [event] = append_events(1)
+        webhook_fan_out(subscription_id=hook.pk)
+        webhook_send_next(hook.pk)
+        failed, waiting = WebhookDelivery.objects.filter(subscription=hook).order_by("attempt")
+        assert (failed.state, waiting.state) == ("failed", "pending") and waiting.due_at > timezone.now()
+        response = admin_client.post(f"/api/v1/webhooks/{hook.pk}/deliveries/{failed.pk}/redeliver/")
+        assert response.status_code == 202, response.content
+        assert (response.json()["id"], response.json()["attempt"]) == (waiting.pk, 2)
+        webhook_send_next(hook.pk)
+        assert [hit.webhook_id for hit in receiver.hits] == [str(event.pk)] * 2
+    assert [(d.attempt, d.state, d.tries) for d in WebhookDelivery.objects.filter(subscription=hook)
+            .order_by("attempt")] == [(1, "failed", 1), (2, "delivered", 1)]
 
 
 def test_redeliver_refusals(admin_client, reader_client, hooks):
