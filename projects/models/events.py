@@ -157,7 +157,8 @@ class _Pending:
 
     source: Source
     object_id: int
-    action: str
+    action: str  # of the latest note; the commit decides by whether the object is still there
+    first_action: str  # of the first note: was the object created in this transaction?
     project_id: int | None
     instance: models.Model | None
     user_id: int | None
@@ -215,7 +216,8 @@ def events_record(
 
     One event per object and transaction, whatever the number of writes: created stays created,
     changed then deleted is deleted, created then deleted leaves none; the data is read once, as
-    the object is when the transaction commits.
+    the object is when the transaction commits. A deletion is checked at the commit (a savepoint
+    that rolled it back leaves the object there, created or changed).
     """
     state = _transaction()
     key = (source.object_type, object_id)
@@ -226,10 +228,8 @@ def events_record(
         if connection.in_atomic_block:
             marker = _StillOpen()
             transaction.on_commit(marker)
-        state.pending[key] = _Pending(source, object_id, action, project_id, instance, user_id, username,
+        state.pending[key] = _Pending(source, object_id, action, action, project_id, instance, user_id, username,
                                       current_via(), marker)
-    elif action == EventAction.DELETED and pending.action == EventAction.CREATED:
-        del state.pending[key]
     else:
         if action == EventAction.DELETED:
             pending.action = action
@@ -266,15 +266,19 @@ def events_flush() -> list[Event]:
     rows = []
     now = timezone.now()
     for entry in entries:
-        if entry.action == EventAction.DELETED:
+        action = entry.action
+        try:
+            # A deleted object is looked for in the database (its delete may have been rolled back
+            # with a savepoint), the others read as the API reads them.
+            data = entry.source.render(entry.object_id, None if action == EventAction.DELETED else entry.instance)
+            if action == EventAction.DELETED:
+                action = EventAction.CREATED if entry.first_action == EventAction.CREATED else EventAction.CHANGED
+        except ObjectDoesNotExist:
+            if action != EventAction.DELETED or entry.first_action == EventAction.CREATED:
+                continue  # created and deleted, or gone by a path that sent no signal: nothing to describe
             data = {"id": entry.object_id}
-        else:
-            try:
-                data = entry.source.render(entry.object_id, entry.instance)
-            except ObjectDoesNotExist:
-                continue  # gone by a path that sent no signal: nothing left to describe
         rows.append(Event(
-            type=f"{entry.source.object_type}.{entry.action}", at=now, object_type=entry.source.object_type,
+            type=f"{entry.source.object_type}.{action}", at=now, object_type=entry.source.object_type,
             object_id=entry.object_id, project_id=entry.project_id, user_id=entry.user_id,
             username=entry.username, via=entry.via, data=data,
         ))

@@ -151,3 +151,30 @@ def test_writes_of_one_object_in_one_transaction_make_one_event():
         gone = ProjectFactory()
         services.project_delete(project=gone, user=None)
     assert appended(start) == []
+
+
+def _deleted_in_a_savepoint_that_rolls_back(project):
+    try:
+        with transaction.atomic():
+            services.project_delete(project=project, user=None)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+
+
+def test_a_delete_rolled_back_in_a_savepoint_leaves_the_created_event():
+    """Created in the transaction, deleted in a savepoint that rolls back: the project is there at commit."""
+    start = last_id()
+    with transaction.atomic():
+        project = ProjectFactory(name="甲")
+        _deleted_in_a_savepoint_that_rolls_back(project)
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert [(e.type, e.object_id, e.data["name"]) for e in appended(start)] == [("project.created", project.pk, "甲")]
+
+
+def test_a_delete_rolled_back_in_a_savepoint_is_a_change_not_a_deletion(project_a):
+    start = last_id()
+    with transaction.atomic():
+        services.project_update(project=project_a, user=None, name="乙")
+        _deleted_in_a_savepoint_that_rolls_back(project_a)
+    assert [(e.type, e.data["name"]) for e in appended(start)] == [("project.changed", "乙")]
