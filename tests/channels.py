@@ -147,3 +147,42 @@ class SmtpServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class TricklingServer:
+    """Answers every POST `200` with a body sent a byte at a time, `pause` seconds apart: each read
+    waits less than a timeout of a second, the whole answer takes longer."""
+
+    def __init__(self, body: bytes = b"ok!!", pause: float = 0.4):
+        self.body, self.pause = body, pause
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hooks/portfolio"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(65536)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(self.body))
+                for byte in self.body:
+                    time.sleep(self.pause)
+                    conn.sendall(bytes([byte]))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+        self.thread.join(timeout=5)

@@ -15,7 +15,6 @@ import ipaddress
 import json
 import socket
 import ssl
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -178,15 +177,15 @@ def post(url: str, body: bytes, *, rules: Rules | None = None, headers: dict | N
     """POST `body` (JSON bytes) to `url` through the guard; the answer's status and first bytes, whatever
     the status.
 
-    Refused when the guard says no (nothing sent); SendError for a network error or no complete
-    answer within the rules' timeout (counted over the whole exchange, not only per socket operation).
+    Refused when the guard says no (nothing sent); SendError for a network error or a socket
+    operation that waits longer than the rules' timeout. (The webhooks' "answered within 10 s" over
+    the whole exchange is their rule: projects/outbound/webhooks.py.)
     """
     rules = rules or robot_rules()
     target = check_url(url, rules=rules)
     address = resolve(target, rules=rules)
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target.host, target.port, address, rules.timeout)
-    started = time.monotonic()
     try:
         connection.request("POST", target.path, body=body, headers={
             "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **(headers or {}),
@@ -200,8 +199,6 @@ def post(url: str, body: bytes, *, rules: Rules | None = None, headers: dict | N
         raise SendError(f"请求 {target.host} 失败：{exc.__class__.__name__}: {exc}") from None
     finally:
         connection.close()
-    if time.monotonic() - started > rules.timeout:
-        raise SendError(f"请求 {target.host} 超时（{rules.timeout:g} 秒内没有完整应答）")
     return Answer(status, data)
 
 

@@ -63,12 +63,17 @@ def webhook_post(url: str, *, secret: str, message_id: str, body: bytes, timesta
         "webhook-timestamp": str(timestamp),
         "webhook-signature": webhook_signature(secret, message_id, timestamp, body),
     }
+    rules = webhook_rules()
     started = time.monotonic()
     try:
-        answer = post(url, body, rules=webhook_rules(), headers=headers)
+        answer = post(url, body, rules=rules, headers=headers)
     except (Refused, SendError) as exc:
         return Attempt(None, str(exc), _ms_since(started))
     duration = _ms_since(started)
+    if duration > rules.timeout * 1000:
+        # A 2xx delivers only "within 10 s" of the whole exchange: an answer trickled in byte by byte
+        # (each read within the socket timeout) does not.
+        return Attempt(answer.status, f"超时（{rules.timeout:g} 秒内没有完整应答）", duration)
     if 200 <= answer.status < 300:
         return Attempt(answer.status, "", duration)
     text = answer.body.decode(errors="replace")

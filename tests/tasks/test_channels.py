@@ -19,7 +19,7 @@ from projects.services import GroupNotice, notices_record
 from projects.tasks import jobs
 from projects.tasks.deliveries import delivery_send
 from projects.tasks.schedules import reminders
-from tests.channels import RobotServer
+from tests.channels import RobotServer, TricklingServer
 from tests.factories import ProjectFactory, UserFactory, UserProfileFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -87,6 +87,16 @@ def test_a_slow_server_times_out(robots_server, settings):
     with pytest.raises(SendError, match="Timeout|timed out|超时"):
         post_json(f"{robots_server.base_url}/wecom/send", {"a": 1})
     assert time.monotonic() - started < 2.5
+
+
+def test_a_robot_answer_that_trickles_in_within_each_read_timeout_is_a_success(robots_server, settings):
+    """A robot's message that arrived is not sent again because the answer came slowly (the whole-
+    exchange limit is the webhooks' rule, not the robots')."""
+    settings.OUTBOUND_TIMEOUT = 1
+    with TricklingServer() as server:
+        started = time.monotonic()
+        answer = post_json(server.url, {"a": 1})
+    assert time.monotonic() - started > 1 and (answer.status, answer.body) == (200, b"ok!!")
 
 
 def test_the_answer_is_read_only_up_to_its_bound(robots_server, monkeypatch):

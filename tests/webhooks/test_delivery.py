@@ -15,6 +15,8 @@ from projects.domain.webhooks import RETRY_DELAYS
 from projects.models import Notification, WebhookDelivery, WebhookSubscription
 from projects.services import webhook_claim, webhook_create, webhook_fan_out
 from projects.tasks.webhooks import event_payload, webhook_send_next, webhooks_fan_out
+from projects.outbound.webhooks import webhook_post
+from tests.channels import TricklingServer
 from tests.factories import UserFactory, UserProfileFactory
 from tests.webhook_receiver import Receiver
 from tests.webhooks.conftest import append_events
@@ -226,6 +228,14 @@ def test_a_name_that_turns_internal_after_saving_is_refused_when_sending(subscri
     send(subscription)
     assert receiver.hits == []
     assert "内部地址 127.0.0.1" in attempts(subscription)[0].error
+
+
+def test_a_2xx_trickled_in_past_the_timeout_is_not_a_delivery(hook_settings):
+    """"A 2xx answer within 10 s delivers it": over the whole exchange, not per read."""
+    with TricklingServer() as server:  # 4 bytes 0.4 s apart against WEBHOOK_TIMEOUT = 1 s
+        attempt = webhook_post(server.url, secret="whsec_" + "A" * 32, message_id="1", body=b"{}")
+    assert (attempt.status_code, attempt.delivered) == (200, False)
+    assert "超时" in attempt.error and attempt.duration_ms > 1000
 
 
 def test_redirects_are_not_followed_and_an_answer_is_kept_to_1_kb(subscribed):
