@@ -25,12 +25,8 @@ class ProjectsConfig(AppConfig):
 
         events.register()
 
-        # A webhook's body is the event as the feed lists it (the API's serializer), handed to the worker here.
-        from projects.api.serializers.events import EventSerializer
         from projects.tasks.jobs import webhooks_watch
-        from projects.tasks.webhooks import event_representation_register
 
-        event_representation_register(lambda event: EventSerializer(event).data)
         webhooks_watch({detail.model for detail in events.SOURCES} | set(events.TOUCHES))
 
 

@@ -11,15 +11,15 @@ from projects.domain.choices import EVENT_TYPES
 
 # Seconds to wait after failed attempt n (n = 1 … 7) before attempt n + 1.
 RETRY_DELAYS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
-MAX_TRIES = len(RETRY_DELAYS) + 1
 
 # Failing without a single success for this long switches a subscription off.
 FAILING_LIMIT = timedelta(days=5)
 
-# An answer in this range, within the timeout, delivers the event.
-DELIVERED_STATUSES = range(200, 300)
 # "Gone": the receiver says the subscription is over; it is switched off at once.
 GONE = 410
+
+# A subscription's signing secret: this prefix and 32 random bytes in base64 (Standard Webhooks).
+SECRET_PREFIX = "whsec_"
 
 # Of a receiver's answer, only this much is kept (as the attempt's error text).
 RESPONSE_KEPT_BYTES = 1024

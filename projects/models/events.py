@@ -73,9 +73,29 @@ class Event(models.Model):
     @property
     def user(self) -> dict | None:
         """`{id, username}` of who wrote it, as they were named then; None for writes with no user."""
-        if self.user_id is None and not self.username:
-            return None
-        return {"id": self.user_id, "username": self.username}
+        return _user(self.user_id, self.username)
+
+    def representation(self) -> dict:
+        """The event as the feed lists it and a webhook sends it."""
+        return event_representation(*(getattr(self, column) for column in FEED_COLUMNS))
+
+
+# The columns of an event in the order event_representation() takes them (the feed reads them as values).
+FEED_COLUMNS = ("id", "type", "at", "object_type", "object_id", "project_id", "user_id", "username", "via", "data")
+
+
+def event_representation(pk, kind, at, object_type, object_id, project_id, user_id, username, via, data) -> dict:
+    """One event as `GET /api/v1/events/` lists it and a webhook's body carries it: the one writer of
+    both (EventSerializer describes it in the schema; tests/events/test_feed.py holds them equal).
+    A plain function, not a serializer per row: a page of 500 events is most of what the feed does."""
+    return {
+        "id": pk, "type": kind, "at": timezone.localtime(at).isoformat(), "object_type": object_type,
+        "object_id": object_id, "project": project_id, "user": _user(user_id, username), "via": via, "data": data,
+    }
+
+
+def _user(user_id: int | None, username: str) -> dict | None:
+    return {"id": user_id, "username": username} if user_id is not None or username else None
 
 
 class EventsPruned(models.Model):

@@ -13,9 +13,8 @@ import json
 import time
 from dataclasses import dataclass
 
+from projects.domain.webhooks import SECRET_PREFIX
 from projects.outbound.guard import Refused, SendError, check_url, post, resolve, webhook_rules
-
-SECRET_PREFIX = "whsec_"
 
 
 def webhook_signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

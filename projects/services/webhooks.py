@@ -19,13 +19,12 @@ from django.utils import timezone
 
 from projects.domain.choices import NotificationKind, Role, WebhookDeliveryState
 from projects.domain.exceptions import Conflict
-from projects.domain.webhooks import FAILING_LIMIT, GONE, matches, retry_delay
+from projects.domain.webhooks import FAILING_LIMIT, GONE, SECRET_PREFIX, matches, retry_delay
 from projects.models import Event, WebhookDelivery, WebhookSubscription
 from projects.selectors.events import events_visible
 from projects.services.base import _save
 from projects.services.notifications import Notice, Recorded, notices_record, recipients
 
-SECRET_PREFIX = "whsec_"
 OPEN_STATES = (WebhookDeliveryState.PENDING, WebhookDeliveryState.SENDING)
 # Events read per query when fanning out.
 FAN_OUT_BATCH = 1000

@@ -7,40 +7,15 @@ caller schedules itself for then) or one another worker is sending. No request e
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from projects import services
-from projects.models import Event
 from projects.outbound.webhooks import webhook_body, webhook_post
 
 log = logging.getLogger(__name__)
-
-# The event as the feed shows it (the API's representation, registered by projects.apps since this
-# layer may not import the API); without it, the stored fields.
-_event_representation: Callable[[Event], dict] | None = None
-
-
-def event_representation_register(builder: Callable[[Event], dict]) -> None:
-    """Set the function that renders an event as `GET /api/v1/events/` lists it."""
-    global _event_representation
-    _event_representation = builder
-
-
-def event_payload(event: Event) -> dict:
-    """The JSON body of a delivery: the event as the feed lists it."""
-    if _event_representation is not None:
-        return _event_representation(event)
-    return {
-        "id": event.pk, "type": event.type, "at": timezone.localtime(event.at).isoformat(),
-        "object_type": event.object_type, "object_id": event.object_id, "project": event.project_id,
-        "user": event.user,
-        "via": event.via, "data": event.data,
-    }
 
 
 @dataclass
@@ -68,7 +43,7 @@ def webhook_send_next(subscription_id: int, *, limit: int = 200) -> Pumped:
             return pumped
         subscription, event = delivery.subscription, delivery.event
         attempt = webhook_post(subscription.url, secret=subscription.secret, message_id=str(event.pk),
-                               body=webhook_body(event_payload(event)))
+                               body=webhook_body(event.representation()))
         pumped.sent += 1
         if attempt.delivered:
             services.webhook_delivered(delivery=delivery, status_code=attempt.status_code,

@@ -1,7 +1,6 @@
 """`/api/v1/events/`: the change feed, in id order, resumable from the last id a client read."""
 
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -14,6 +13,7 @@ from projects.api.pagination import StandardPagination
 from projects.api.serializers.events import EventFeedErrorSerializer, EventPageSerializer, EventSerializer
 from projects.domain import params
 from projects.domain.choices import EVENT_TYPES
+from projects.models.events import FEED_COLUMNS, event_representation
 
 
 class EventFeedView(generics.GenericAPIView):
@@ -55,22 +55,9 @@ class EventFeedView(generics.GenericAPIView):
             events = events.filter(type__in=types)
         if project is not None:
             events = events.filter(project_id=project)
-        rows = [_event(*row) for row in events.values_list(*_COLUMNS)[:page_size]]
+        rows = [event_representation(*row) for row in events.values_list(*FEED_COLUMNS)[:page_size]]
         following = None
         if len(rows) == page_size:
             following = replace_query_param(request.build_absolute_uri(), "after", rows[-1]["id"])
         return Response({"next": following, "results": rows})
 
-
-_COLUMNS = ("id", "type", "at", "object_type", "object_id", "project_id", "user_id", "username", "via", "data")
-
-
-def _event(pk, kind, at, object_type, object_id, project_id, user_id, username, via, data) -> dict:
-    """One event as EventSerializer writes it (tests/events/test_feed.py holds them equal), without a
-    serializer per row: a page of 500 events is most of what the feed does."""
-    return {
-        "id": pk, "type": kind, "at": timezone.localtime(at).isoformat(), "object_type": object_type,
-        "object_id": object_id, "project": project_id,
-        "user": {"id": user_id, "username": username} if user_id is not None or username else None,
-        "via": via, "data": data,
-    }
