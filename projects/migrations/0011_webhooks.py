@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='webhookdelivery',
             name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.event', verbose_name='事件'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.event', verbose_name='事件'),
         ),
         migrations.AddField(
             model_name='webhooksubscription',

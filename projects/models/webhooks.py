@@ -57,7 +57,9 @@ class WebhookDelivery(models.Model):
     subscription = models.ForeignKey(
         WebhookSubscription, verbose_name="推送订阅", on_delete=models.CASCADE, related_name="deliveries",
     )
-    event = models.ForeignKey("projects.Event", verbose_name="事件", on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING: retention (services.events_prune) deletes an event's attempts itself, so that the
+    # events go in one DELETE (a cascade would make Django load every pruned event, data and all).
+    event = models.ForeignKey("projects.Event", verbose_name="事件", on_delete=models.DO_NOTHING, related_name="+")
     attempt = models.PositiveSmallIntegerField("第几次")
     # The try within its run of retries (1 … 8): a redelivery starts a new run at 1.
     tries = models.PositiveSmallIntegerField("本轮第几次", default=1)

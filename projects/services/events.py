@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
 
-from projects.models import Event, EventsPruned
+from projects.models import Event, EventsPruned, WebhookDelivery
 from projects.selectors.events import events_frontier
 
 
@@ -30,6 +30,8 @@ def events_prune(*, now: datetime, days: int | None = None) -> int:
     through = old.aggregate(last=Max("id"))["last"]
     if through is None:
         return 0
+    # The attempts first (their key does not cascade): then both are one DELETE each, nothing loaded.
+    WebhookDelivery.objects.filter(event_id__lte=through).delete()
     deleted, _ = Event.objects.filter(id__lte=through).delete()
     marker.through_id = max(marker.through_id, through)
     marker.at = now
