@@ -117,8 +117,13 @@ def _object_written(sender, **kwargs):
     Losing the message (a crash between commit and queue) loses nothing: the events are rows, and
     the minute's sweep fans out whatever is new.
     """
-    if not any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
+    callbacks = connection.run_on_commit
+    if connection.in_atomic_block and connection.__dict__.get("_webhooks_dispatch_in") is callbacks:
+        return  # queued already in this transaction: Django swaps the list when callbacks leave it
+    if not any(callback is _dispatch_after_commit for _, callback, _ in callbacks):
         transaction.on_commit(_dispatch_after_commit)
+    # Later writes of the transaction skip the scan (the outbox adds a callback per object written).
+    connection.__dict__["_webhooks_dispatch_in"] = connection.run_on_commit
 
 
 def webhooks_watch(models) -> None:

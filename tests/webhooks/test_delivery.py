@@ -280,3 +280,41 @@ def test_an_attempt_left_sending_by_a_stopped_worker_is_tried_again(subscribed, 
     assert [(d.attempt, d.state) for d in attempts(subscription)] == [(1, "failed"), (2, "delivered")]
     assert attempts(subscription)[0].error.startswith("发送中断")
     assert [hit.webhook_id for hit in receiver.hits] == [str(event.pk)]
+
+
+def _dispatches() -> int:
+    from django.db import connection
+
+    from projects.tasks import jobs
+
+    return sum(callback is jobs._dispatch_after_commit for _, callback, _ in connection.run_on_commit)
+
+
+def test_a_transaction_queues_one_dispatch_whatever_it_writes(db):
+    from django.db import transaction
+
+    from tests.factories import ProjectFactory
+
+    with transaction.atomic():
+        for _ in range(3):
+            ProjectFactory()
+        assert _dispatches() == 1
+
+
+def test_a_dispatch_queued_in_a_savepoint_rolled_back_is_queued_again_by_the_next_write(db):
+    from django.db import transaction
+
+    from tests.factories import ProjectFactory
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ProjectFactory()
+                assert _dispatches() == 1
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert _dispatches() == 0
+        ProjectFactory()
+        ProjectFactory()
+        assert _dispatches() == 1
