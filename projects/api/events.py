@@ -121,9 +121,22 @@ TOUCHES = {
 }
 
 
+# Rows whose deletion empties a field shown in other objects' details (SET_NULL, written by an UPDATE
+# that sends no signal): a lead's converted project, a problem's source report or visit. Those
+# objects have a `changed` event too.
+CLEARS = {
+    Project: lambda row: [("lead", pk, None) for pk in Lead.objects.filter(project=row).values_list("pk", flat=True)],
+    StatusUpdate: lambda row: [("problem", pk, project_id) for pk, project_id in
+                               Problem.objects.filter(source_status_update=row).values_list("pk", "project_id")],
+    Visit: lambda row: [("problem", pk, project_id) for pk, project_id in
+                        Problem.objects.filter(source_visit=row).values_list("pk", "project_id")],
+}
+
+
 def register() -> None:
     """Hand the tables to the outbox."""
     events_sources_register(
         {detail.model: Source(detail.object_type, detail.project_of, detail.render) for detail in SOURCES},
         {model: [Touch(target)] for model, target in TOUCHES.items()},
+        CLEARS,
     )

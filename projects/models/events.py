@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -142,10 +142,15 @@ class Touch:
 _SOURCES: dict[type[models.Model], Source] = {}
 _BY_TYPE: dict[str, Source] = {}
 _TOUCHES: dict[type[models.Model], list[Touch]] = {}
+# A row whose deletion empties other rows' field (SET_NULL, an UPDATE that sends no signal): the
+# (object type, id, project id) of each such row, read before the delete while they still point at it.
+Clears = Callable[[models.Model], list[tuple[str, int, int | None]]]
+_CLEARS: dict[type[models.Model], Clears] = {}
 
 
 def events_sources_register(
     sources: dict[type[models.Model], Source], touches: dict[type[models.Model], list[Touch]],
+    clears: dict[type[models.Model], Clears] | None = None,
 ) -> None:
     """Name the models whose writes append events, and those that change another's detail (once, from AppConfig.ready).
 
@@ -158,9 +163,13 @@ def events_sources_register(
     _BY_TYPE.update({source.object_type: source for source in sources.values()})
     _TOUCHES.clear()
     _TOUCHES.update(touches)
+    _CLEARS.clear()
+    _CLEARS.update(clears or {})
     for model in {*sources, *touches}:
         post_save.connect(_saved, sender=model, dispatch_uid=f"events_saved_{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"events_deleted_{model._meta.label}")
+    for model in _CLEARS:
+        pre_delete.connect(_clearing, sender=model, dispatch_uid=f"events_clearing_{model._meta.label}")
 
 
 class _StillOpen:
@@ -334,6 +343,11 @@ def _saved(sender, instance, created, **kwargs):
         events_record(source, instance.pk, EventAction.CREATED if created else EventAction.CHANGED,
                       project_id=source.project_of(instance), instance=instance)
     _touched(sender, instance)
+
+
+def _clearing(sender, instance, **kwargs):
+    for object_type, object_id, project_id in _CLEARS[sender](instance):
+        events_record_changed(object_type, object_id, project_id=project_id)
 
 
 def _deleted(sender, instance, **kwargs):

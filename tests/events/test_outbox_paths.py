@@ -178,3 +178,29 @@ def test_a_delete_rolled_back_in_a_savepoint_is_a_change_not_a_deletion(project_
         services.project_update(project=project_a, user=None, name="乙")
         _deleted_in_a_savepoint_that_rolls_back(project_a)
     assert [(e.type, e.data["name"]) for e in appended(start)] == [("project.changed", "乙")]
+
+
+def test_a_deleted_project_changes_the_lead_it_came_from():
+    """The lead's `project` is emptied by the delete (SET_NULL, an UPDATE with no signal): the lead has
+    its `changed` event, with the project gone from its detail."""
+    from tests.factories import LeadFactory
+
+    project = ProjectFactory()
+    lead = LeadFactory(project=project)
+    start = last_id()
+    services.project_delete(project=project, user=None)
+    events = {e.type: e for e in appended(start)}
+    assert set(events) == {"project.deleted", "lead.changed"}
+    assert events["lead.changed"].object_id == lead.pk and events["lead.changed"].data["project"] is None
+
+
+def test_a_deleted_visit_changes_the_problem_it_raised():
+    from tests.factories import ProblemFactory, VisitFactory
+
+    visit = VisitFactory()
+    problem = ProblemFactory(project=visit.project, source="visit", source_visit=visit)
+    start = last_id()
+    services.visit_delete(visit=visit, user=None)
+    events = {e.type: e for e in appended(start)}
+    assert {"visit.deleted", "problem.changed"} <= set(events)
+    assert events["problem.changed"].object_id == problem.pk and events["problem.changed"].data["source_visit"] is None
