@@ -90,6 +90,33 @@ def test_an_internal_address_is_refused_unless_that_address_is_listed_exactly(ad
     assert refused.status_code == 400 and "内部地址" in refused.json()["url"][0]
 
 
+def test_a_patch_with_an_unknown_type_is_400_and_changes_nothing(admin_client, hooks):
+    hook = webhook_create(user=None, url=URL)
+    before = snapshot()
+    response = admin_client.patch(f"/api/v1/webhooks/{hook.pk}/", {"types": ["project.moved"]}, format="json")
+    assert response.status_code == 400 and "未知的事件类型：project.moved" in response.json()["types"][0]
+    assert snapshot() == before
+
+
+def test_with_no_allowed_hosts_set_every_address_is_refused(admin_client, settings):
+    """WEBHOOK_ALLOWED_HOSTS is empty unless the deployment names hosts."""
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    before = snapshot()
+    response = admin_client.post("/api/v1/webhooks/", {"url": "https://hooks.example.com/x"}, format="json")
+    assert response.status_code == 400 and "WEBHOOK_ALLOWED_HOSTS" in response.json()["url"][0]
+    assert snapshot() == before
+
+
+def test_plain_http_is_taken_only_with_webhook_allow_http(admin_client, hooks):
+    url = "http://127.0.0.1:8080/hooks/portfolio"
+    hooks.WEBHOOK_ALLOW_HTTP = False
+    assert admin_client.post("/api/v1/webhooks/", {"url": url}, format="json").status_code == 400
+    hooks.WEBHOOK_ALLOW_HTTP = True
+    response = admin_client.post("/api/v1/webhooks/", {"url": url}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["url"] == url
+
+
 def test_a_patch_is_checked_by_the_guard_too(admin_client, hooks):
     hook = webhook_create(user=None, url=URL)
     before = snapshot()

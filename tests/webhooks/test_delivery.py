@@ -66,6 +66,33 @@ def test_a_subscription_gets_the_events_after_its_creation_and_of_its_types(hook
     assert not WebhookDelivery.objects.filter(event__in=before).exists()
 
 
+@pytest.mark.parametrize("status", [201, 202, 204])
+def test_any_2xx_delivers(hook_settings, db, status):
+    hook = webhook_create(user=None, url="http://127.0.0.1:9/placeholder")
+    with Receiver(hook.secret, script=[(status, b"")]) as receiver:
+        WebhookSubscription.objects.filter(pk=hook.pk).update(url=receiver.url)
+        append_events(1)
+        send(hook)
+    assert [(d.state, d.status_code) for d in attempts(hook)] == [("delivered", status)]
+
+
+def test_each_active_subscription_gets_the_event_and_an_inactive_one_none(hook_settings, db):
+    first = webhook_create(user=None, url="http://127.0.0.1:9/a")
+    second = webhook_create(user=None, url="http://127.0.0.1:9/b")
+    off = webhook_create(user=None, url="http://127.0.0.1:9/c")
+    WebhookSubscription.objects.filter(pk=off.pk).update(is_active=False)
+    with Receiver(first.secret) as one, Receiver(second.secret) as two, Receiver(off.secret) as three:
+        for hook, receiver in ((first, one), (second, two), (off, three)):
+            WebhookSubscription.objects.filter(pk=hook.pk).update(url=receiver.url)
+        [event] = append_events(1)
+        webhooks_fan_out()
+        for hook in (first, second, off):
+            webhook_send_next(hook.pk)
+    assert [hit.webhook_id for hit in one.hits] == [hit.webhook_id for hit in two.hits] == [str(event.pk)]
+    assert all(hit.verified for hit in one.hits + two.hits)
+    assert three.hits == [] and attempts(off) == []
+
+
 def test_a_later_event_waits_until_the_earlier_is_delivered(subscribed):
     subscription, receiver = subscribed
     receiver.script = [(500, b"busy")]
